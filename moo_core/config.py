@@ -1,0 +1,162 @@
+"""Validated run and sweep configurations (plain data, JSON round-trippable)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
+from moo_core.problems import PROBLEMS
+from moo_core.registry import ConfigError, Hyperparam, parse_hyperparams
+
+DEVICES = ("auto", "cpu", "cuda")
+RUN_FIELDS = (
+    Hyperparam("epsilon", "float", 0.5, "Constraint level ε on g", -1e6, 1e6),
+    Hyperparam("steps", "int", 3000, "Training steps", 1, 10_000_000),
+    Hyperparam("seed", "int", 0, "Random seed", 0, 2**31 - 1),
+)
+FIELD_SPECS = {spec.name: spec for spec in RUN_FIELDS}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One training run. `hyperparams` is complete (defaults filled) once validated."""
+
+    problem: str
+    method: str
+    epsilon: float = 0.5
+    constraint: str = "eq"
+    steps: int = 3000
+    seed: int = 0
+    init: tuple[float, ...] | str | None = None
+    device: str = "auto"
+    hyperparams: Mapping[str, float | int | str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["init"] = list(self.init) if isinstance(self.init, tuple) else self.init
+        out["hyperparams"] = dict(self.hyperparams)
+        return out
+
+    def with_value(self, name: str, value: float) -> RunConfig:
+        """The same run with one field or hyperparameter set (used to expand sweeps)."""
+        if name in FIELD_SPECS:
+            return replace(self, **{name: value})
+        return replace(self, hyperparams={**self.hyperparams, name: value})
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """One hyperparameter swept over `values`, all settings trained as one batched job."""
+
+    run: RunConfig
+    over: str
+    values: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run": self.run.to_dict(), "over": self.over, "values": list(self.values)}
+
+    def runs(self) -> list[RunConfig]:
+        return [self.run.with_value(self.over, value) for value in self.values]
+
+
+def parse_init(raw: Any) -> tuple[float, ...] | str | None:
+    if raw is None or raw == "" or raw == "random":
+        return raw or None
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    try:
+        return tuple(float(value) for value in raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"--init {raw!r} must be comma-separated numbers or 'random'") from None
+
+
+def make_run_config(
+    problem: str,
+    method: str,
+    epsilon: Any = None,
+    constraint: str = "eq",
+    steps: Any = None,
+    seed: Any = None,
+    init: Any = None,
+    device: str = "auto",
+    hyperparams: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Validate every value against the registries; raise ConfigError naming the bad one."""
+    problem_cls = PROBLEMS.get(problem)
+    method_cls = METHODS.get(method)
+    if constraint not in CONSTRAINT_KINDS:
+        raise ConfigError(
+            f"constraint {constraint!r} is not allowed; choose one of {', '.join(CONSTRAINT_KINDS)}"
+        )
+    if device not in DEVICES:
+        raise ConfigError(f"device {device!r} is not allowed; choose one of {', '.join(DEVICES)}")
+    given = {"epsilon": epsilon, "steps": steps, "seed": seed}
+    fields = parse_hyperparams(
+        RUN_FIELDS, {k: v for k, v in given.items() if v is not None}, "the run"
+    )
+    params = parse_hyperparams(hyperparams_of(method_cls), hyperparams or {}, f"method {method!r}")
+    parsed_init = parse_init(init)
+    problem_cls(parsed_init)  # checks the length of --init
+    return RunConfig(
+        problem=problem,
+        method=method,
+        constraint=constraint,
+        init=parsed_init,
+        device=device,
+        hyperparams=params,
+        **fields,
+    )
+
+
+def run_config_from_dict(data: Mapping[str, Any]) -> RunConfig:
+    """Rebuild (and re-validate) a RunConfig from `RunConfig.to_dict()` output."""
+    known = {"problem", "method", "epsilon", "constraint", "steps", "seed", "init", "device"}
+    unknown = sorted(set(data) - known - {"hyperparams"})
+    if unknown:
+        raise ConfigError(f"unknown run field {unknown[0]!r}")
+    if "problem" not in data or "method" not in data:
+        raise ConfigError("a run needs 'problem' and 'method'")
+    kwargs = {k: data[k] for k in known if k in data}
+    return make_run_config(**kwargs, hyperparams=data.get("hyperparams") or {})
+
+
+def sweep_spec(run: RunConfig, over: str) -> Hyperparam:
+    """The typed spec of a sweepable name: epsilon, seed or a numeric hyperparameter."""
+    specs = {s.name: s for s in (*RUN_FIELDS, *hyperparams_of(METHODS.get(run.method)))}
+    allowed = [name for name, spec in specs.items() if spec.sweepable and name != "steps"]
+    if over not in allowed:
+        raise ConfigError(
+            f"cannot sweep {over!r} for method {run.method!r}; sweepable: {', '.join(allowed)}"
+        )
+    return specs[over]
+
+
+def parse_over(text: str) -> tuple[str, float, float, int]:
+    """Parse NAME=START:STOP:COUNT."""
+    try:
+        name, span = text.split("=", 1)
+        start, stop, count = span.split(":")
+        return name.strip(), float(start), float(stop), int(count)
+    except ValueError:
+        raise ConfigError(f"--over {text!r} must look like NAME=START:STOP:COUNT") from None
+
+
+def make_sweep_config(run: RunConfig, over: str, start: float, stop: float, count: int):
+    spec = sweep_spec(run, over)
+    if not 1 <= count <= 100_000:
+        raise ConfigError(f"sweep COUNT={count} is out of range; allowed 1 to 100000")
+    values = np.linspace(start, stop, count)
+    if spec.kind == "int":
+        values = np.unique(np.round(values).astype(int))
+    parsed = tuple(spec.parse(float(v)) for v in values)
+    return SweepConfig(run=run, over=over, values=parsed)
+
+
+def sweep_config_from_dict(data: Mapping[str, Any]) -> SweepConfig:
+    run = run_config_from_dict(data["run"])
+    spec = sweep_spec(run, data["over"])
+    return SweepConfig(run, data["over"], tuple(spec.parse(v) for v in data["values"]))

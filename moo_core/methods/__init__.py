@@ -1,0 +1,24 @@
+"""Balancing methods, one module each, registered by name in `METHODS`."""
+
+from moo_core.methods import (  # noqa: F401  (registration)
+    _geometric_mean,
+    _gradnorm,
+    _mgda,
+    _multipliers,
+    _pcgrad,
+    _penalty,
+    _weighted_sum,
+)
+from moo_core.methods._base import CONSTRAINT_KINDS, Constraint, Gram, Method
+from moo_core.methods._mgda import min_norm_weight
+from moo_core.methods._registry import METHODS, hyperparams_of
+
+__all__ = [
+    "CONSTRAINT_KINDS",
+    "METHODS",
+    "Constraint",
+    "Gram",
+    "Method",
+    "hyperparams_of",
+    "min_norm_weight",
+]

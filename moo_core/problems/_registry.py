@@ -1,0 +1,3 @@
+from moo_core.registry import Registry
+
+PROBLEMS: Registry = Registry("problem")

@@ -1,0 +1,121 @@
+"""Name → entry registries with typed hyperparameters.
+
+The CLI, the worker and the UI all read these registries; there is no second list of names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Generic, TypeVar
+
+
+class ConfigError(ValueError):
+    """A bad name or value in a configuration; the message names it and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Hyperparam:
+    """One typed hyperparameter: `kind` is "float", "int" or "choice"."""
+
+    name: str
+    kind: str
+    default: float | int | str
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    log_scale: bool = False
+
+    @property
+    def sweepable(self) -> bool:
+        return self.kind in ("float", "int")
+
+    def parse(self, raw: Any) -> float | int | str:
+        """Convert `raw` (a string from a CLI or URL, or a number) and check its range."""
+        if self.kind == "choice":
+            value = str(raw)
+            if value not in self.choices:
+                raise ConfigError(
+                    f"{self.name}={value!r} is not allowed; choose one of {', '.join(self.choices)}"
+                )
+            return value
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{self.name}={raw!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{self.name}={raw!r} must be finite")
+        if self.kind == "int":
+            if number != int(number):
+                raise ConfigError(f"{self.name}={raw!r} must be a whole number")
+            number = int(number)
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            raise ConfigError(
+                f"{self.name}={raw!r} is out of range; allowed {self.low:g} to {self.high:g}"
+            )
+        return number
+
+    def describe(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["choices"] = list(self.choices)
+        return out
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Registry(Generic[T]):
+    """A name → class registry; `kind` ("problem", "method") appears in error messages."""
+
+    kind: str
+    entries: dict[str, T] = field(default_factory=dict)
+
+    def register(self, name: str) -> Callable[[T], T]:
+        def decorate(entry: T) -> T:
+            if name in self.entries:
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            entry.name = name  # type: ignore[attr-defined]
+            self.entries[name] = entry
+            return entry
+
+        return decorate
+
+    def get(self, name: str) -> T:
+        try:
+            return self.entries[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown {self.kind} {name!r}; choose one of {', '.join(self.names())}"
+            ) from None
+
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def parse_hyperparams(
+    specs: tuple[Hyperparam, ...], given: Mapping[str, Any], owner: str
+) -> dict[str, float | int | str]:
+    """Fill defaults and validate `given` against `specs`; unknown names are an error."""
+    by_name = {spec.name: spec for spec in specs}
+    unknown = sorted(set(given) - set(by_name))
+    if unknown:
+        allowed = ", ".join(by_name) or "none"
+        raise ConfigError(f"unknown hyperparameter {unknown[0]!r} for {owner}; allowed: {allowed}")
+    return {
+        name: spec.parse(given[name]) if name in given else spec.default
+        for name, spec in by_name.items()
+    }
