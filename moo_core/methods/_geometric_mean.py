@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from moo_core.methods._base import Method, as_row
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam
@@ -14,7 +16,7 @@ class GeometricMean(Method):
 
     summary = "minimise f^(1−α)·g^α (in log space)"
     hyperparams = (Hyperparam("alpha", "float", 0.5, "Exponent α on g", 0.0, 1.0),)
-    defaults = {"optimizer": "adam"}
+    defaults: ClassVar[dict] = {"optimizer": "adam"}
 
     def weights(self, f, g, gram):
         alpha = as_row(self.settings["alpha"], f)

@@ -23,8 +23,5 @@ class Penalty(Method):
         gap = g - self.constraint.epsilon
         kind = self.constraint.kind
         active = gap if kind == "eq" else gap.clamp_min(0.0) if kind == "le" else gap.clamp_max(0.0)
-        if self.settings["kind"] == "hinge":
-            slope = torch.sign(active)
-        else:
-            slope = 2.0 * active
+        slope = torch.sign(active) if self.settings["kind"] == "hinge" else 2.0 * active
         return torch.ones_like(f), mu * slope
