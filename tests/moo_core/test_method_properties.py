@@ -1,0 +1,110 @@
+"""Properties every (method, problem) pair must have; new registry entries are tested for free."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from moo_core import COLUMNS, METHODS, PROBLEMS, hyperparams_of
+from moo_core.methods import Constraint, Gram
+
+from ._helpers import run_once
+
+STEPS = 50
+PAIRS = [(m, p) for m in METHODS.names() for p in PROBLEMS.names()]
+
+
+@pytest.mark.parametrize(("method", "problem"), PAIRS)
+def test_short_run_is_finite_and_deterministic(method, problem):
+    first = run_once(problem, method, steps=STEPS, seed=3, keep=True)
+    outcome = first.outcome
+    assert outcome.status == "completed"
+    assert outcome.steps == STEPS
+    assert math.isfinite(outcome.f)
+    assert math.isfinite(outcome.g)
+    assert math.isfinite(outcome.violation)
+    assert outcome.violation >= 0.0
+    assert first.trajectory is not None
+    assert set(first.trajectory) == set(COLUMNS)
+    for name, values in first.trajectory.items():
+        assert values.shape == (STEPS,), name
+    assert np.isfinite(first.trajectory["f"]).all()
+    assert np.isfinite(first.trajectory["g"]).all()
+    # the last recorded step is the outcome
+    assert first.trajectory["f"][-1] == pytest.approx(outcome.f)
+    assert first.trajectory["g"][-1] == pytest.approx(outcome.g)
+
+    second = run_once(problem, method, steps=STEPS, seed=3, keep=True)
+    assert second.outcome == outcome
+    for name in COLUMNS:
+        np.testing.assert_array_equal(first.trajectory[name], second.trajectory[name])
+
+
+@pytest.mark.parametrize(("method", "problem"), PAIRS)
+def test_random_init_same_seed_is_identical(method, problem):
+    first = run_once(problem, method, steps=10, seed=7, init="random")
+    second = run_once(problem, method, steps=10, seed=7, init="random")
+    assert first.outcome == second.outcome
+
+
+@pytest.mark.parametrize("method", METHODS.names())
+def test_hyperparam_defaults_are_valid(method):
+    specs = hyperparams_of(METHODS.get(method))
+    names = [spec.name for spec in specs]
+    assert len(names) == len(set(names)), "duplicate hyperparameter names"
+    assert {"optimizer", "lr"} <= set(names)
+    for spec in specs:
+        assert spec.kind in ("float", "int", "choice"), spec
+        assert spec.parse(spec.default) == spec.default, spec
+        assert spec.parse(str(spec.default)) == spec.default, spec
+        if spec.kind == "choice":
+            assert spec.default in spec.choices, spec
+            assert not spec.sweepable
+        else:
+            assert spec.sweepable
+            assert spec.low is not None and spec.high is not None, spec
+            assert spec.low <= spec.default <= spec.high, spec
+            if spec.log_scale:
+                assert spec.low > 0, spec
+        assert spec.help, spec
+        assert spec.describe()["name"] == spec.name
+
+
+@pytest.mark.parametrize("method", METHODS.names())
+@pytest.mark.parametrize("kind", ["eq", "le", "ge"])
+def test_weights_have_one_entry_per_row(method, kind):
+    count = 3
+    generator = torch.Generator().manual_seed(0)
+    grads_f = torch.randn(count, 4, generator=generator)
+    grads_g = torch.randn(count, 4, generator=generator)
+    gram = Gram((grads_f * grads_f).sum(1), (grads_g * grads_g).sum(1), (grads_f * grads_g).sum(1))
+    f = torch.rand(count, generator=generator) + 0.1
+    g = torch.rand(count, generator=generator) + 0.1
+    cls = METHODS.get(method)
+    settings = {
+        spec.name: spec.default
+        if spec.kind == "choice"
+        else torch.full((count,), float(spec.default))
+        for spec in hyperparams_of(cls)
+    }
+    instance = cls(settings, Constraint(kind, torch.full((count,), 0.5)))
+    for _ in range(3):  # stateful methods must keep the shapes
+        a, b = instance.weights(f, g, gram)
+        assert a.shape == (count,)
+        assert b.shape == (count,)
+        assert torch.isfinite(a).all()
+        assert torch.isfinite(b).all()
+        lam = instance.multiplier()
+        assert lam is None or lam.shape == (count,)
+
+
+def test_registries_are_not_empty():
+    assert len(METHODS) >= 8
+    assert {"convex", "concave", "zdt1", "zdt2", "zdt3"} <= set(PROBLEMS.names())
+    for name in PROBLEMS:
+        front = PROBLEMS.get(name)().front(101)
+        assert front.ndim == 2 and front.shape[1] == 2
+        assert np.isfinite(front).all()
