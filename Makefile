@@ -25,10 +25,14 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium postgresql; \
 	fi
 
+# Until the dashboard lands, `make run` runs the teaching demo from the command line.
 run: $(VENV)/.installed
-	MOO_ADDRESS=$(ADDRESS) MOO_PORT=$(PORT) $(PY) -m streamlit run app.py \
-		--server.address $(ADDRESS) --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+	@if [ -f app.py ]; then \
+		$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
+			--server.headless true --browser.gatherUsageStats false; \
+	else \
+		$(PY) -m moo_core.demo; \
+	fi
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

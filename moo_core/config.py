@@ -152,7 +152,7 @@ def make_sweep_config(run: RunConfig, over: str, start: float, stop: float, coun
     values = np.linspace(start, stop, count)
     if spec.kind == "int":
         values = np.unique(np.round(values).astype(int))
-    parsed = tuple(spec.parse(float(v)) for v in values)
+    parsed = tuple(spec.parse(round(float(v), 12)) for v in values)
     return SweepConfig(run=run, over=over, values=parsed)
 
 

@@ -119,9 +119,8 @@ def train_batch(
             for p in params:
                 finite &= torch.isfinite(p).flatten(1).all(1)
             alive &= finite
-            lam_before = method.multiplier()
             a, b = method.weights(f, g, gram)
-            lam = lam_before if lam_before is not None else method.multiplier()
+            lam = method.multiplier()
             record = torch.stack(
                 [
                     f,

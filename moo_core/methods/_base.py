@@ -69,7 +69,8 @@ class Method(abc.ABC):
         """Coefficients (a, b) of a·∇f + b·∇g at the current point; then advance the state."""
 
     def multiplier(self) -> Tensor | None:
-        """What the `lambda` column reports (λ, or the method's current weight on g)."""
+        """What the `lambda` column reports for the latest `weights` call: the λ (or weight on g)
+        that call used, before its own update."""
         return None
 
     def state_dict(self) -> dict[str, Tensor]:

@@ -30,6 +30,7 @@ class GradNorm(Method):
         super().__init__(settings, constraint)
         self.task_weights: torch.Tensor | None = None
         self.initial: torch.Tensor | None = None
+        self.used: torch.Tensor | None = None
 
     def weights(self, f, g, gram):
         losses = torch.stack([f, g], dim=-1)
@@ -37,7 +38,7 @@ class GradNorm(Method):
             self.task_weights = torch.ones_like(losses)
             self.initial = losses.abs().clamp_min(1e-12)
         norms = torch.stack([gram.ff, gram.gg], dim=-1).sqrt()
-        current = self.task_weights
+        current = self.used = self.task_weights
         weighted = current * norms
         ratio = losses / self.initial
         ratio = ratio / ratio.mean(-1, keepdim=True).clamp_min(1e-12)
@@ -51,7 +52,7 @@ class GradNorm(Method):
         return current[..., 0], current[..., 1]
 
     def multiplier(self):
-        return None if self.task_weights is None else self.task_weights[..., 1]
+        return None if self.used is None else self.used[..., 1]
 
     def state_dict(self):
         return {} if self.task_weights is None else {"task_weights": self.task_weights}

@@ -22,6 +22,7 @@ class _Multiplier(Method):
     def __init__(self, settings, constraint):
         super().__init__(settings, constraint)
         self.lam: torch.Tensor | None = None
+        self.lam_used: torch.Tensor | None = None
         self.slack: torch.Tensor | None = None
 
     def damping(self, like):
@@ -34,6 +35,7 @@ class _Multiplier(Method):
             self.lam = torch.zeros_like(g)
             self.slack = (-sign * gap).clamp_min(0.0).sqrt()
         residual = gap + sign * self.slack**2
+        self.lam_used = self.lam
         pull = self.lam + self.damping(g) * residual  # ∂L/∂c
         if sign:
             lr = as_row(self.settings["lr"], g)
@@ -42,7 +44,7 @@ class _Multiplier(Method):
         return torch.ones_like(f), pull
 
     def multiplier(self):
-        return self.lam
+        return self.lam_used
 
     def state_dict(self):
         return {} if self.lam is None else {"lambda": self.lam, "slack": self.slack}

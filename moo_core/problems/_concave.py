@@ -31,7 +31,7 @@ class Concave(Problem):
 
     def analytic_gradients(self, x):
         f, g = self.objectives(x)
-        return f, g, 2.0 * (x - SHIFT) * (1.0 - f), 2.0 * (x + SHIFT) * (1.0 - g)
+        return f, g, 2.0 * (x - SHIFT) * (1.0 - f)[:, None], 2.0 * (x + SHIFT) * (1.0 - g)[:, None]
 
     def front(self, points):
         u = np.linspace(-1.0, 1.0, points)

@@ -1,0 +1,167 @@
+"""`python -m moo_core problems | methods | run | sweep` (a contract: keep these names).
+
+The last stdout line of every command is one JSON document. Bad input exits with code 2 and
+one line naming the bad value and what is allowed, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+from moo_core.api import run, sweep
+from moo_core.config import (
+    DEVICES,
+    RunConfig,
+    SweepConfig,
+    make_run_config,
+    make_sweep_config,
+    parse_over,
+)
+from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
+from moo_core.problems import PROBLEMS
+from moo_core.records import COLUMNS
+from moo_core.registry import ConfigError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with one line, as argparse does, minus the usage
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `run` (shared by `sweep` and by `python -m worker submit`)."""
+    parser.add_argument("--problem", required=True)
+    parser.add_argument("--method", required=True)
+    parser.add_argument("--epsilon")
+    parser.add_argument("--constraint", default="eq", help="|".join(CONSTRAINT_KINDS))
+    parser.add_argument("--steps")
+    parser.add_argument("--seed")
+    parser.add_argument("--init", help="v1,v2,... or 'random'")
+    parser.add_argument("--device", default="auto", help="|".join(DEVICES))
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a hyperparameter"
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    hyperparams = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r} must look like NAME=VALUE")
+        hyperparams[name.strip()] = value.strip()
+    return make_run_config(
+        problem=args.problem,
+        method=args.method,
+        epsilon=args.epsilon,
+        constraint=args.constraint,
+        steps=args.steps,
+        seed=args.seed,
+        init=args.init,
+        device=args.device,
+        hyperparams=hyperparams,
+    )
+
+
+def sweep_from_args(args: argparse.Namespace) -> SweepConfig:
+    name, start, stop, count = parse_over(args.over)
+    return make_sweep_config(config_from_args(args), name, start, stop, count)
+
+
+def _clean(value):
+    """JSON has no NaN/inf: write null for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _csv_cell(value: float) -> str:
+    return "" if value is None or math.isnan(value) else repr(float(value))
+
+
+def _cmd_problems(args) -> dict | list:
+    return [PROBLEMS.get(name).describe() for name in PROBLEMS.names()]
+
+
+def _cmd_methods(args) -> dict | list:
+    return [
+        {
+            "name": name,
+            "summary": METHODS.get(name).summary,
+            "uses_epsilon": METHODS.get(name).uses_epsilon,
+            "hyperparams": [spec.describe() for spec in hyperparams_of(METHODS.get(name))],
+        }
+        for name in METHODS.names()
+    ]
+
+
+def _cmd_run(args) -> dict:
+    config = config_from_args(args)
+    result = run(config, keep_trajectory=args.out is not None)
+    if args.out:
+        with open(args.out, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["step", *COLUMNS])
+            columns = [result.trajectory[name] for name in COLUMNS]
+            for step, values in enumerate(zip(*columns, strict=True)):
+                writer.writerow([step, *(_csv_cell(v) for v in values)])
+    return {**result.summary(), "config": config.to_dict()}
+
+
+def _cmd_sweep(args) -> dict:
+    config = sweep_from_args(args)
+    result = sweep(config)
+    points = result.points()
+    if args.out:
+        with open(args.out, "w", newline="") as handle:
+            fields = list(points[0]) if points else [config.over]
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(
+                {k: ("" if v is None else v) for k, v in point.items()} for point in points
+            )
+    return {**result.summary(), "config": config.to_dict()}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m moo_core", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("problems", help="list problems (JSON)").set_defaults(handler=_cmd_problems)
+    commands.add_parser("methods", help="list methods (JSON)").set_defaults(handler=_cmd_methods)
+    run_parser = commands.add_parser("run", help="train one configuration")
+    add_run_arguments(run_parser)
+    run_parser.add_argument("--out", help="CSV: one row per step")
+    run_parser.set_defaults(handler=_cmd_run)
+    sweep_parser = commands.add_parser("sweep", help="sweep one hyperparameter as one batch")
+    add_run_arguments(sweep_parser)
+    sweep_parser.add_argument("--over", required=True, metavar="NAME=START:STOP:COUNT")
+    sweep_parser.add_argument("--out", help="CSV: one row per setting")
+    sweep_parser.set_defaults(handler=_cmd_sweep)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        output = args.handler(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:  # e.g. cuda asked for where there is none
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(json.dumps(_clean(output)))
+    return 0
