@@ -1,0 +1,98 @@
+"""Known answers on the toy problems: MDMM converges, BDMM oscillates, weighted sums miss
+concave fronts, every method reaches a convex front; analytic gradients equal autograd."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from moo_core import METHODS
+from moo_core.problems import PROBLEMS
+from moo_core.problems._base import autograd_gradients
+
+from ._helpers import run_once
+
+EPSILON = 0.6
+SGD = {"optimizer": "sgd", "lr": 0.01, "lr_lambda": 0.01}
+
+
+def test_mdmm_reaches_the_constrained_optimum_on_the_concave_front():
+    result = run_once("concave", "mdmm", epsilon=EPSILON, steps=6000, hp={**SGD, "damping": 10.0})
+    outcome = result.outcome
+    assert outcome.status == "completed"
+    assert outcome.steps == 6000
+    assert outcome.g == pytest.approx(0.600, abs=1e-3)
+    assert outcome.f == pytest.approx(0.6629, abs=1e-3)
+    assert outcome.violation < 1e-3
+    assert outcome.front_distance < 1e-3
+    assert outcome.lam is not None and np.isfinite(outcome.lam)
+
+
+def test_bdmm_keeps_oscillating_on_the_concave_front():
+    result = run_once("concave", "bdmm", epsilon=EPSILON, steps=6000, hp=SGD, keep=True)
+    assert result.outcome.status == "completed"
+    trajectory = result.trajectory
+    assert len(trajectory["g"]) == 6000
+    tail = slice(4000, 6000)
+    lam, g = trajectory["lambda"][tail], trajectory["g"][tail]
+    assert lam.max() - lam.min() > 1.0
+    gap = np.abs(g - EPSILON)
+    assert np.mean(gap < 0.05) < 0.1
+    assert gap.max() > 0.3
+
+
+@pytest.mark.parametrize("weight", [0.1, 0.3, 0.5, 0.7, 0.9])
+def test_weighted_sum_ends_at_an_end_of_the_concave_front(weight):
+    outcome = run_once("concave", "weighted_sum", steps=3000, hp={"weight": weight}).outcome
+    assert outcome.status == "completed"
+    assert outcome.f < 0.01 or outcome.g < 0.01, outcome
+
+
+@pytest.mark.parametrize("method", METHODS.names())
+def test_every_method_reaches_the_convex_front(method):
+    # epsilon 1.0 is where the convex front passes through (1, 1); 1000 steps suffice for all.
+    outcome = run_once("convex", method, epsilon=1.0, steps=1000).outcome
+    assert outcome.status == "completed"
+    assert outcome.front_distance is not None
+    assert outcome.front_distance < 1e-2, outcome
+
+
+@pytest.mark.parametrize("method", ["bdmm", "mdmm", "penalty"])
+def test_constraint_methods_hit_epsilon_on_the_convex_front(method):
+    outcome = run_once("convex", method, epsilon=1.0, steps=3000).outcome
+    assert outcome.g == pytest.approx(1.0, abs=0.05)
+    assert outcome.f == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("problem", ["convex", "concave"])
+def test_analytic_gradients_equal_autograd(problem):
+    instance = PROBLEMS.get(problem)()
+    generator = torch.Generator().manual_seed(1)
+    x = (torch.rand(16, 2, generator=generator, dtype=torch.float64) * 4.0 - 2.0).requires_grad_()
+    f_auto, g_auto, (grad_f_auto,), (grad_g_auto,) = autograd_gradients(instance, [x], 0)
+    with torch.no_grad():
+        f, g, grad_f, grad_g = instance.analytic_gradients(x)
+    torch.testing.assert_close(f, f_auto)
+    torch.testing.assert_close(g, g_auto)
+    torch.testing.assert_close(grad_f, grad_f_auto)
+    torch.testing.assert_close(grad_g, grad_g_auto)
+    # the training loop uses the analytic form
+    f_used, g_used, (grad_f_used,), (grad_g_used,) = instance.gradients([x], 0)
+    torch.testing.assert_close(f_used, f_auto)
+    torch.testing.assert_close(g_used, g_auto)
+    torch.testing.assert_close(grad_f_used, grad_f_auto)
+    torch.testing.assert_close(grad_g_used, grad_g_auto)
+
+
+@pytest.mark.parametrize("problem", ["convex", "concave"])
+def test_fronts_match_their_closed_forms(problem):
+    front = PROBLEMS.get(problem)().front(201)
+    if problem == "convex":
+        np.testing.assert_allclose(front[:, 1], (2.0 - np.sqrt(front[:, 0])) ** 2)
+    else:
+        # points of the front are (f(x), g(x)) at x1 = x2 = u/√2
+        u = np.linspace(-1.0, 1.0, 201)
+        x = torch.tensor(np.column_stack([u, u]) / np.sqrt(2.0))
+        f, g = PROBLEMS.get(problem)().objectives(x)
+        np.testing.assert_allclose(front, np.column_stack([f.numpy(), g.numpy()]), atol=1e-12)
