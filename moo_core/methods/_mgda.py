@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 import torch
 
 from moo_core.methods._base import Method
@@ -17,6 +19,9 @@ class Mgda(Method):
     Pareto-stationary point. `lambda` reports the weight on g, 1 − γ. ε is not used."""
 
     summary = "min-norm common descent direction"
+    # Adam by default: with SGD the min-norm step stalls on ZDT's box edge x₁ = 0, where ∇g is
+    # unbounded and the min-norm weight on it drops to ~0.
+    defaults: ClassVar[dict] = {"optimizer": "adam"}
 
     def __init__(self, settings, constraint):
         super().__init__(settings, constraint)
