@@ -1,0 +1,1 @@
+"""Pure helpers for the Streamlit dashboard (no Streamlit import here)."""
