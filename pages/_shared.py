@@ -1,0 +1,109 @@
+"""What every page shares: the database engine, the worker check, run loading. Not a page."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+TERMINAL = ("completed", "failed", "cancelled", "diverged")
+
+
+@st.cache_resource(show_spinner=False)
+def engine():
+    """One engine per server process (None, with the reason in session state, if unavailable)."""
+    import storage
+
+    eng = storage.make_engine()
+    storage.upgrade(eng)
+    return eng
+
+
+def get_engine():
+    try:
+        return engine()
+    except Exception as error:
+        st.error(f"The database is unavailable: {error}")
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _spawned_worker(url: str | None):
+    """Start `python -m worker serve` once per server process, as a separate process."""
+    env = dict(os.environ)
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def worker_banner(eng) -> None:
+    """Make sure a worker is there (unless workers are external); otherwise say how to start one."""
+    import storage
+
+    try:
+        alive = storage.live_workers(eng, within_seconds=15)
+    except Exception:
+        alive = []
+    if alive:
+        return
+    if os.environ.get("MOO_EXTERNAL_WORKERS") != "1":
+        proc = _spawned_worker(os.environ.get("MOO_DATABASE_URL"))
+        if proc.poll() is None:
+            st.info("Starting a background worker… runs queue until it is ready.")
+            return
+    st.warning(
+        "No worker is running, so queued runs will wait. Start one in a terminal with "
+        "`python -m worker serve` (same `MOO_DATABASE_URL`)."
+    )
+
+
+def config_of(view) -> dict[str, Any]:
+    """The run part of a run's or a sweep's stored config."""
+    config = view.config or {}
+    return config.get("run", config)
+
+
+def label(view) -> str:
+    c = config_of(view)
+    return f"#{view.id} {c.get('method', '?')}"
+
+
+def load_views(eng, ids: list[int]):
+    """Views for `ids`; missing ids (deleted, or never existed) are reported, not raised."""
+    import storage
+
+    views = []
+    for run_id in ids:
+        view = storage.get_run(eng, run_id)
+        if view is None:
+            st.warning(f"Run {run_id} does not exist (it may have been deleted).")
+        else:
+            views.append(view)
+    return views
+
+
+def metrics(eng, run_id: int) -> dict[str, np.ndarray]:
+    """All stored steps of a run, fetched incrementally and kept in session state."""
+    import storage
+
+    cache = st.session_state.setdefault("_metrics", {})
+    have = cache.get(run_id)
+    since = int(have["step"][-1]) + 1 if have is not None and len(have["step"]) else 0
+    new = storage.get_metrics(eng, run_id, since_step=since)
+    new = {k: np.asarray(v) for k, v in new.items()}
+    if have is None:
+        cache[run_id] = new
+    elif len(new.get("step", ())):
+        cache[run_id] = {k: np.concatenate([have[k], new[k]]) for k in have}
+    return cache[run_id]

@@ -1,0 +1,133 @@
+"""Home: build a configuration from the registries, then launch, compare or sweep it."""
+
+import streamlit as st
+
+from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
+from moo_core.config import DEVICES
+from moo_core.methods import CONSTRAINT_KINDS
+from pages._shared import get_engine, worker_banner
+from ui import params
+
+eng = get_engine()
+if eng is not None:
+    worker_banner(eng)
+st.title("MOO Lab")
+st.caption("Pick a problem and a balancing method; runs are trained by a background worker.")
+
+
+def apply(query) -> None:
+    state = params.parse_query(query)
+    st.session_state["url_errors"] = state.errors
+    for name, value in state.values.items():
+        key = f"hp.{state.values['method']}.{name}" if name not in params.BASE_DEFAULTS else name
+        st.session_state[key] = [m for m in value.split(",") if m] if name == "vs" else value
+
+
+if "problem" not in st.session_state:
+    url = st.query_params.to_dict()
+    form_keys = set(params.BASE_DEFAULTS) | {"damping", "lr", "lr_lambda", "weight"}
+    apply(url if form_keys & set(url) else st.session_state.get("_lab_query", url))
+for message in st.session_state.get("url_errors", []):
+    st.error(f"Ignored a value from the URL: {message}")
+
+with st.expander("Presets", expanded=False):
+    for i, preset in enumerate(params.PRESETS):
+        st.button(
+            preset.title,
+            key=f"preset{i}",
+            help=preset.explanation,
+            on_click=apply,
+            args=(preset.query(),),
+        )
+
+problem_col, method_col = st.columns(2)
+problem = problem_col.selectbox("Problem", PROBLEMS.names(), key="problem")
+described = PROBLEMS.get(problem).describe()
+problem_col.caption(described["summary"])
+method = method_col.selectbox("Method", METHODS.names(), key="method")
+lo, hi = params.g_range(problem)
+c1, c2, c3, c4 = st.columns(4)
+c1.number_input(
+    "ε (constraint level on g)",
+    key="epsilon",
+    step=0.05,
+    format="%g",
+    help=f"Target level for g; for {problem} choose from {lo:g} to {hi:g}.",
+)
+c2.selectbox("Constraint", CONSTRAINT_KINDS, key="constraint", help="g = ε, g ≤ ε or g ≥ ε")
+c3.number_input("Steps", key="steps", step=500, help="Training steps, 1 to 10,000,000")
+c4.number_input("Seed", key="seed", step=1)
+st.selectbox("Device", DEVICES, key="device", help="Where the worker trains")
+
+st.subheader(f"{method} hyperparameters")
+values = {name: st.session_state[name] for name in params.BASE_DEFAULTS if name != "vs"}
+cols = st.columns(3)
+for i, spec in enumerate(params.method_specs(method)):
+    key = f"hp.{method}.{spec.name}"
+    st.session_state.setdefault(key, spec.default)
+    if spec.kind == "float" and isinstance(st.session_state[key], int):
+        st.session_state[key] = float(st.session_state[key])
+    col = cols[i % 3]
+    if spec.kind == "choice":
+        values[spec.name] = col.selectbox(spec.name, spec.choices, key=key, help=spec.help)
+    else:
+        scale = ", log scale" if spec.log_scale else ""
+        hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"
+        fmt = "%d" if spec.kind == "int" else "%g"
+        values[spec.name] = col.number_input(spec.name, key=key, help=hint, format=fmt)
+
+others = [m for m in METHODS.names() if m != method]
+st.session_state["vs"] = [m for m in st.session_state.get("vs", []) if m in others]
+vs = st.multiselect(
+    "Compare with",
+    others,
+    key="vs",
+    help="Compared methods run with their default hyperparameters.",
+)
+values["vs"] = ",".join(vs)
+st.query_params.from_dict(params.to_query(values))
+st.session_state["_lab_query"] = params.to_query(values)
+
+try:
+    config = params.run_config(values)
+    error = None
+except ConfigError as bad:
+    config, error = None, str(bad)
+    st.error(f"Cannot run this configuration: {error}")
+
+with st.expander("Sweep settings"):
+    sweepable = ["epsilon", "seed"] + [s.name for s in params.method_specs(method) if s.sweepable]
+    over = st.selectbox("Sweep over", sweepable, key="sweep_over")
+    s1, s2, s3 = st.columns(3)
+    start = s1.number_input("From", value=float(lo), key="sweep_start", format="%g")
+    stop = s2.number_input("To", value=float(hi), key="sweep_stop", format="%g")
+    count = s3.number_input("Count", value=9, min_value=1, max_value=1000, key="sweep_count")
+
+blocked = eng is None or config is None
+b1, b2, b3 = st.columns(3)
+launch = b1.button("Launch", key="launch", type="primary", disabled=blocked)
+compare = b2.button("Compare", key="compare", disabled=blocked or not vs)
+sweep = b3.button("Sweep", key="sweep", disabled=blocked)
+
+
+def submit(kind, configs):
+    import storage
+
+    exp = storage.create_experiment(eng, f"{kind}: {problem} ε={values['epsilon']:g}", kind)
+    exp_id = getattr(exp, "id", exp)
+    return [storage.submit_run(eng, c, experiment_id=exp_id) for c in configs]
+
+
+try:
+    if launch:
+        ids = submit("single", [config])
+        st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
+    if compare:
+        ids = submit("comparison", [config] + [params.run_config(values, m) for m in vs])
+        st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
+    if sweep:
+        cfg = make_sweep_config(config, over, float(start), float(stop), int(count))
+        ids = submit("sweep", [cfg])
+        st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
+except ConfigError as bad:
+    st.error(f"Cannot submit: {bad}")

@@ -1,0 +1,129 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from moo_core import METHODS, hyperparams_of
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+
+
+def lab(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def errors(at: AppTest) -> str:
+    return " | ".join(e.value for e in at.error)
+
+
+def test_lab_form_from_registry(db_url):
+    at = lab()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="problem").value == "concave"
+    assert at.selectbox(key="method").value == "mdmm"
+    for spec in hyperparams_of(METHODS.get("mdmm")):
+        widget = at.get_by_key(f"hp.mdmm.{spec.name}") if hasattr(at, "get_by_key") else None
+        assert widget is not None
+    assert at.button(key="launch") is not None
+    assert at.button(key="compare") is not None
+    assert at.button(key="sweep") is not None
+    assert "No worker is running" in " ".join(w.value for w in at.warning)
+
+
+def test_method_change_rebuilds_hyperparameters(db_url):
+    at = lab()
+    at.selectbox(key="method").set_value("penalty").run()
+    assert not at.exception
+    assert at.selectbox(key="hp.penalty.kind").value == "squared"
+    assert at.number_input(key="hp.penalty.penalty_weight").value == 10.0
+    assert at.query_params["method"] == "penalty"
+
+
+def test_query_params_round_trip(db_url):
+    at = lab(
+        {"problem": "concave", "method": "mdmm", "epsilon": "0.6", "damping": "10", "steps": "3000"}
+    )
+    assert not at.exception and not at.error, errors(at)
+    assert at.number_input(key="epsilon").value == pytest.approx(0.6)
+    assert at.number_input(key="steps").value == 3000
+    assert at.number_input(key="hp.mdmm.damping").value == 10.0
+    at.number_input(key="hp.mdmm.damping").set_value(20.0).run()
+    assert at.query_params["damping"] == "20"
+    assert at.query_params["epsilon"] == "0.6"
+    assert at.query_params["problem"] == "concave"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"epsilon": "abc"}, "not a number"),
+        ({"steps": "-5"}, "out of range"),
+        ({"method": "nope"}, "unknown method"),
+        ({"problem": "concave", "epsilon": "5"}, "outside problem 'concave'"),
+        ({"method": "mdmm", "damping": "1e9"}, "out of range"),
+    ],
+)
+def test_bad_url_values_give_messages(db_url, query, message):
+    at = lab(query)
+    assert not at.exception, at.exception
+    assert message in errors(at)
+
+
+def test_epsilon_outside_range_blocks_launch(db_url):
+    at = lab()
+    at.number_input(key="epsilon").set_value(3.0).run()
+    assert "outside problem 'concave'" in errors(at)
+    assert at.button(key="launch").disabled
+
+
+def test_preset_sets_compare(db_url):
+    at = lab()
+    at.button(key="preset0").click().run()
+    assert not at.exception
+    assert at.number_input(key="steps").value == 6000
+    assert at.multiselect(key="vs").value == ["bdmm"]
+    assert at.query_params["vs"] == "bdmm"
+
+
+def test_launch_queues_a_run_and_opens_live(db_url):
+    import storage
+
+    at = lab({"steps": "200"})
+    at.button(key="launch").click().run()
+    assert not at.exception, at.exception
+    engine = storage.make_engine(db_url)
+    runs = storage.list_runs(engine)
+    assert len(runs) == 1 and runs[0].status == "queued"
+    assert runs[0].config["steps"] == 200
+
+
+def test_compare_queues_two_runs(db_url):
+    import storage
+
+    at = lab({"method": "mdmm", "vs": "bdmm", "steps": "100"})
+    at.button(key="compare").click().run()
+    assert not at.exception, at.exception
+    runs = storage.list_runs(storage.make_engine(db_url))
+    assert sorted(r.config["method"] for r in runs) == ["bdmm", "mdmm"]
+
+
+def test_live_page_missing_run_is_a_message(db_url):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/live.py")
+    at.query_params["runs"] = "999"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Run 999 does not exist" in " ".join(w.value for w in at.warning)
+
+
+def test_other_pages_render_empty(db_url):
+    for page in ("pages/compare.py", "pages/pareto.py", "pages/history.py", "pages/live.py"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert at.info, page
