@@ -1,0 +1,115 @@
+"""The typed ORM schema (SQLAlchemy 2.x). Alembic's versions/ must match it.
+
+Metric convention: a NULL metric value means NaN (diverged, or no λ for the method);
+±inf are stored as is (PostgreSQL DOUBLE PRECISION and SQLite REAL both hold them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+EXPERIMENT_KINDS = ("single", "comparison", "sweep")
+RUN_KINDS = ("run", "sweep")
+RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "diverged")
+FINAL_STATUSES = ("completed", "failed", "cancelled", "diverged")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Experiment(Base):
+    __tablename__ = "experiments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    tags: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    config: Mapped[Any] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress: Mapped[float] = mapped_column(Double, default=0.0)
+    steps_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    device: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    started: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Double, nullable=True)
+    summary: Mapped[Any] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    f: Mapped[float | None] = mapped_column(Double, nullable=True)
+    g: Mapped[float | None] = mapped_column(Double, nullable=True)
+    lam: Mapped[float | None] = mapped_column("lambda", Double, nullable=True)
+    violation: Mapped[float | None] = mapped_column(Double, nullable=True)
+    grad_cos: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+
+class SweepPoint(Base):
+    __tablename__ = "sweep_points"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Double, nullable=True)
+    f: Mapped[float | None] = mapped_column(Double, nullable=True)
+    g: Mapped[float | None] = mapped_column(Double, nullable=True)
+    lam: Mapped[float | None] = mapped_column("lambda", Double, nullable=True)
+    violation: Mapped[float | None] = mapped_column(Double, nullable=True)
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    steps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    front_distance: Mapped[float | None] = mapped_column(Double, nullable=True)
+    nondominated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    device: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,261 @@
+"""The run queue: submit, claim (compare-and-set), stream metrics, beat, finish, cancel, reap."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, delete, insert, select, update
+
+from moo_core.config import RunConfig, SweepConfig
+from moo_core.registry import ConfigError
+from storage.db import db_now, is_sqlite, seconds_since
+from storage.models import (
+    EXPERIMENT_KINDS,
+    FINAL_STATUSES,
+    Experiment,
+    Metric,
+    Run,
+    SweepPoint,
+)
+from storage.schemas import parse_config, validate_config
+
+METRIC_COLUMNS = ("f", "g", "lambda", "violation", "grad_cos")  # table column keys
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    id: int
+    kind: str
+    config: RunConfig | SweepConfig
+
+
+def finite_or_none(value: Any) -> Any:
+    """JSON columns take no NaN/inf: store them as null (recursively)."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_none(v) for v in value]
+    return value
+
+
+def create_experiment(engine: Engine, name: str, kind: str, tags: Any = None) -> int:
+    if kind not in EXPERIMENT_KINDS:
+        raise ValueError(f"experiment kind {kind!r}; choose one of {', '.join(EXPERIMENT_KINDS)}")
+    statement = insert(Experiment).values(name=name, kind=kind, tags=tags, created=db_now(engine))
+    with engine.begin() as connection:
+        return int(connection.execute(statement.returning(Experiment.id)).scalar_one())
+
+
+def submit_run(
+    engine: Engine, config: RunConfig | SweepConfig | dict, experiment_id: int | None = None
+) -> int:
+    """Queue a run (validated against the moo_core registry; ConfigError if not valid)."""
+    kind, data = validate_config(config)
+    steps = data["run"]["steps"] if kind == "sweep" else data["steps"]
+    statement = insert(Run).values(
+        experiment_id=experiment_id,
+        kind=kind,
+        config=data,
+        status="queued",
+        cancel_requested=False,
+        progress=0.0,
+        steps_total=steps,
+        created=db_now(engine),
+    )
+    with engine.begin() as connection:
+        return int(connection.execute(statement.returning(Run.id)).scalar_one())
+
+
+def _claim_started(engine: Engine, worker_id: str) -> dict[str, Any]:
+    now = db_now(engine)
+    return {"status": "running", "worker_id": worker_id, "started": now, "heartbeat": now}
+
+
+def _claim_one(engine: Engine, worker_id: str) -> tuple[int, str, Any] | bool | None:
+    """Claim the oldest queued run: (id, kind, config JSON), None when none is queued,
+    False when another claimer won the race (try again)."""
+    oldest = select(Run.id, Run.kind, Run.config).where(Run.status == "queued")
+    oldest = oldest.order_by(Run.id).limit(1)
+    if not is_sqlite(engine):
+        with engine.begin() as connection:
+            row = connection.execute(oldest.with_for_update(skip_locked=True)).first()
+            if row is None:
+                return None
+            connection.execute(
+                update(Run).where(Run.id == row.id).values(**_claim_started(engine, worker_id))
+            )
+            return row.id, row.kind, row.config
+    with engine.connect() as connection:  # read in its own transaction, then compare-and-set
+        row = connection.execute(oldest).first()
+    if row is None:
+        return None
+    claim = update(Run).where(Run.id == row.id, Run.status == "queued")
+    with engine.begin() as connection:
+        won = connection.execute(claim.values(**_claim_started(engine, worker_id))).rowcount
+    return (row.id, row.kind, row.config) if won == 1 else False
+
+
+def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
+    """Claim the oldest queued run for `worker_id` (never the same run twice). A run whose
+    stored config no longer validates is marked failed and the next one is tried."""
+    while True:
+        claimed = _claim_one(engine, worker_id)
+        if claimed is None:
+            return None
+        if claimed is False:
+            continue
+        run_id, kind, data = claimed
+        try:
+            return ClaimedRun(run_id, kind, parse_config(kind, data))
+        except ConfigError as error:
+            finish_run(engine, run_id, "failed", error=f"invalid stored config: {error}")
+
+
+def append_metrics(
+    engine: Engine, run_id: int, chunk_start: int, columns: dict[str, np.ndarray]
+) -> int:
+    """Store steps [chunk_start, chunk_start + n) in one bulk insert (replacing any rows of
+    that range, so a retried chunk is harmless). NaN is stored as NULL; ±inf as is."""
+    arrays = {
+        name: np.asarray(values, dtype=float).reshape(-1)
+        for name, values in columns.items()
+        if name in METRIC_COLUMNS
+    }
+    lengths = {len(values) for values in arrays.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"metric columns differ in length: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    if count == 0:
+        return 0
+    lists = {
+        key: [None if value != value else value for value in values.tolist()]
+        for key, values in arrays.items()
+    }
+    keys = list(lists)
+    rows = [
+        {"run_id": run_id, "step": chunk_start + i, **dict(zip(keys, values, strict=True))}
+        for i, values in enumerate(zip(*(lists[key] for key in keys), strict=True))
+    ]
+    stale = delete(Metric).where(
+        Metric.run_id == run_id, Metric.step >= chunk_start, Metric.step < chunk_start + count
+    )
+    with engine.begin() as connection:
+        connection.execute(stale)
+        connection.execute(insert(Metric.__table__), rows)  # one executemany
+    return count
+
+
+def _point_value(point: dict, over: str | None) -> Any:
+    if "value" in point:
+        return point["value"]
+    return point.get(over) if over else None
+
+
+def store_sweep_points(engine: Engine, run_id: int, points: list[dict]) -> None:
+    """Store a sweep's points (the dicts of SweepResult.points()), replacing earlier ones."""
+    with engine.connect() as connection:
+        config = connection.execute(select(Run.config).where(Run.id == run_id)).scalar()
+    over = config.get("over") if isinstance(config, dict) else None
+    rows = [
+        finite_or_none(
+            {
+                "run_id": run_id,
+                "index": index,
+                "value": _point_value(point, over),
+                "f": point.get("f"),
+                "g": point.get("g"),
+                "lambda": point.get("lambda"),
+                "violation": point.get("violation"),
+                "status": point.get("status"),
+                "steps": point.get("steps"),
+                "front_distance": point.get("front_distance"),
+                "nondominated": point.get("nondominated"),
+            }
+        )
+        for index, point in enumerate(points)
+    ]
+    with engine.begin() as connection:
+        connection.execute(delete(SweepPoint).where(SweepPoint.run_id == run_id))
+        if rows:
+            connection.execute(insert(SweepPoint.__table__), rows)
+
+
+def beat(engine: Engine, run_id: int, worker_id: str, progress: float) -> bool:
+    """Record progress and a heartbeat (database clock). True when the worker should stop:
+    a cancel was requested, or the run is no longer running for this worker."""
+    statement = (
+        update(Run)
+        .where(Run.id == run_id, Run.worker_id == worker_id, Run.status == "running")
+        .values(heartbeat=db_now(engine), progress=float(progress))
+        .returning(Run.cancel_requested)
+    )
+    with engine.begin() as connection:
+        row = connection.execute(statement).first()
+    return True if row is None else bool(row.cancel_requested)
+
+
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    status: str,
+    *,
+    seconds: float | None = None,
+    summary: Any = None,
+    error: str | None = None,
+    device: str | None = None,
+) -> bool:
+    """End a queued or running run with a final status; False if it had already ended."""
+    if status not in FINAL_STATUSES:
+        raise ValueError(f"final status {status!r}; choose one of {', '.join(FINAL_STATUSES)}")
+    values: dict[str, Any] = {"status": status, "finished": db_now(engine), "error": error}
+    if seconds is not None:
+        values["seconds"] = float(seconds)
+    if summary is not None:
+        values["summary"] = finite_or_none(summary)
+    if device is not None:
+        values["device"] = device
+    if status == "completed":
+        values["progress"] = 1.0
+    statement = update(Run).where(Run.id == run_id, Run.status.in_(("queued", "running")))
+    with engine.begin() as connection:
+        return connection.execute(statement.values(**values)).rowcount == 1
+
+
+def request_cancel(engine: Engine, run_id: int) -> bool:
+    """Queued → cancelled at once; running → cancel_requested (the worker stops it).
+    False when the run has already ended or does not exist."""
+    queued = update(Run).where(Run.id == run_id, Run.status == "queued")
+    running = update(Run).where(Run.id == run_id, Run.status == "running")
+    with engine.begin() as connection:
+        if connection.execute(queued.values(status="cancelled", finished=db_now(engine))).rowcount:
+            return True
+        return connection.execute(running.values(cancel_requested=True)).rowcount == 1
+
+
+def reap_stale(engine: Engine, grace_seconds: float) -> list[int]:
+    """Fail running runs whose heartbeat is older than `grace_seconds` by the database clock;
+    their stored steps are kept."""
+    age = seconds_since(engine, Run.heartbeat)
+    stale = select(Run.id, age.label("age")).where(Run.status == "running", age > grace_seconds)
+    with engine.connect() as connection:
+        candidates = connection.execute(stale).all()
+    reaped = []
+    for run_id, seconds in candidates:
+        message = f"worker lost (no heartbeat for {float(seconds):.0f}s)"
+        statement = update(Run).where(
+            Run.id == run_id, Run.status == "running", age > grace_seconds
+        )
+        with engine.begin() as connection:
+            done = connection.execute(
+                statement.values(status="failed", finished=db_now(engine), error=message)
+            ).rowcount
+        if done:
+            reaped.append(run_id)
+    return reaped

@@ -1,0 +1,63 @@
+"""Pydantic validation of stored run configs against the moo_core registry."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError, model_validator
+
+from moo_core.config import (
+    RunConfig,
+    SweepConfig,
+    run_config_from_dict,
+    sweep_config_from_dict,
+)
+from moo_core.registry import ConfigError
+
+
+class StoredConfig(BaseModel):
+    """A run's `kind` and `config` JSON; valid only if moo_core can rebuild the config."""
+
+    kind: Literal["run", "sweep"]
+    config: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _check_registry(self) -> StoredConfig:
+        parsed = parse_config(self.kind, self.config)
+        self.config = parsed.to_dict()  # normalised: defaults filled
+        return self
+
+    def parsed(self) -> RunConfig | SweepConfig:
+        return parse_config(self.kind, self.config)
+
+
+def parse_config(kind: str, data: Any) -> RunConfig | SweepConfig:
+    """Rebuild a config; raises ConfigError (a ValueError) when it is not valid."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"stored config must be an object, not {type(data).__name__}")
+    try:
+        if kind == "sweep":
+            return sweep_config_from_dict(data)
+        return run_config_from_dict(data)
+    except ConfigError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"malformed {kind} config: {error!r}") from None
+
+
+def validate_config(config: RunConfig | SweepConfig | dict) -> tuple[str, dict[str, Any]]:
+    """(kind, normalised JSON) for a config object or its dict; raises ConfigError."""
+    if isinstance(config, SweepConfig):
+        kind, data = "sweep", config.to_dict()
+    elif isinstance(config, RunConfig):
+        kind, data = "run", config.to_dict()
+    elif isinstance(config, dict):
+        kind, data = ("sweep" if "over" in config else "run"), config
+    else:
+        raise ConfigError(f"cannot submit a {type(config).__name__}")
+    try:
+        model = StoredConfig(kind=kind, config=data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ConfigError(str(first.get("ctx", {}).get("error") or first["msg"])) from None
+    return model.kind, model.config
