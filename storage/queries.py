@@ -31,7 +31,7 @@ class RunView:
     seconds: float | None
     summary: Any
     error: str | None
-    steps_stored: int
+    steps_stored: int  # metric rows with a recorded f (diverged NaN rows excluded)
     cancel_requested: bool = False
     steps_total: int | None = None
     heartbeat: datetime | None = None
@@ -49,7 +49,7 @@ class ExperimentView:
 
 def _runs_query():
     stored = (
-        select(func.count())
+        select(func.count(Metric.f))  # rows with a recorded f: NaN (NULL) rows trail divergence
         .where(Metric.run_id == Run.id)
         .correlate(Run)
         .scalar_subquery()

@@ -119,6 +119,7 @@ class TestStorageContract:
         for name in ("f", "g", "lambda", "violation", "grad_cos"):
             np.testing.assert_array_equal(metrics[name], values)
             assert metrics[name].dtype == np.float64
+        assert storage.get_run(engine, run_id).steps_stored == 5  # NaN-f rows do not count
         # a retried chunk replaces its rows instead of failing
         storage.append_metrics(engine, run_id, 0, {"f": values[:2], "g": values[:2]})
         assert len(storage.get_metrics(engine, run_id)["step"]) == 6
