@@ -44,7 +44,7 @@ def test_bdmm_keeps_oscillating_on_the_concave_front():
 
 @pytest.mark.parametrize("weight", [0.1, 0.3, 0.5, 0.7, 0.9])
 def test_weighted_sum_ends_at_an_end_of_the_concave_front(weight):
-    outcome = run_once("concave", "weighted_sum", steps=3000, hp={"weight": weight}).outcome
+    outcome = run_once("concave", "weighted_sum", steps=1000, hp={"weight": weight}).outcome
     assert outcome.status == "completed"
     assert outcome.f < 0.01 or outcome.g < 0.01, outcome
 
