@@ -59,6 +59,25 @@ class TestStorageContract:
         assert current_revision(engine) == "0001"
         engine.dispose()
 
+    def test_concurrent_upgrades_from_empty(self, db_url):
+        errors: list[BaseException] = []
+
+        def migrate() -> None:
+            try:
+                storage.upgrade(db_url)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=migrate) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        engine = storage.make_engine(db_url)
+        assert current_revision(engine) == "0001"
+        engine.dispose()
+
     def test_upgrade_from_first_revision(self, db_url):
         engine = storage.make_engine(db_url)
         storage.upgrade(engine, "0001")
