@@ -1,0 +1,146 @@
+"""`python -m worker serve | submit | status | list | export | cancel`.
+
+The last stdout line of every command but `serve` is one JSON document. Bad input exits with
+code 2 and one line naming the bad value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import storage
+from moo_core import COLUMNS, ConfigError
+from moo_core.cli import add_run_arguments, config_from_args, sweep_from_args
+from worker.loop import WorkerOptions, serve
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+class _UserError(Exception):
+    pass
+
+
+def _engine():
+    engine = storage.make_engine()
+    storage.upgrade(engine)
+    return engine
+
+
+def _cmd_serve(args) -> dict:
+    options = WorkerOptions(
+        poll=args.poll,
+        heartbeat=args.heartbeat,
+        grace=args.grace,
+        exit_when_idle=args.exit_when_idle,
+    )
+    processed = serve(_engine(), options)
+    return {"processed": processed}
+
+
+def _cmd_submit(args) -> dict:
+    config = sweep_from_args(args) if args.over else config_from_args(args)
+    return {"run_id": storage.submit_run(_engine(), config)}
+
+
+def _view(engine, run_id: int):
+    view = storage.get_run(engine, run_id)
+    if view is None:
+        raise _UserError(f"no run with id {run_id}")
+    return view
+
+
+def _cmd_status(args) -> dict:
+    view = _view(_engine(), args.run_id)
+    return {
+        "id": view.id,
+        "kind": view.kind,
+        "status": view.status,
+        "progress": view.progress,
+        "steps_stored": view.steps_stored,
+        "seconds": view.seconds,
+        "device": view.device,
+        "worker_id": view.worker_id,
+        "error": view.error,
+        "summary": view.summary,
+    }
+
+
+def _cmd_list(args) -> list:
+    return [
+        {
+            "id": view.id,
+            "status": view.status,
+            "problem": view.config.get("problem", view.config.get("run", {}).get("problem")),
+            "method": view.config.get("method", view.config.get("run", {}).get("method")),
+            "created": view.created.isoformat() if view.created else None,
+        }
+        for view in storage.list_runs(_engine())
+    ]
+
+
+def _cmd_export(args) -> dict:
+    engine = _engine()
+    _view(engine, args.run_id)
+    metrics = storage.get_metrics(engine, args.run_id)
+    with open(args.out, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["step", *COLUMNS])
+        columns = [metrics["step"], *(metrics[name] for name in COLUMNS)]
+        for values in zip(*columns, strict=True):
+            step, *rest = values
+            writer.writerow([int(step), *("" if math.isnan(v) else repr(float(v)) for v in rest)])
+    return {"run_id": args.run_id, "rows": len(metrics["step"]), "out": args.out}
+
+
+def _cmd_cancel(args) -> dict:
+    engine = _engine()
+    _view(engine, args.run_id)
+    return {"run_id": args.run_id, "cancelled": storage.request_cancel(engine, args.run_id)}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m worker", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve_parser = commands.add_parser("serve", help="claim and train queued runs")
+    serve_parser.add_argument("--exit-when-idle", action="store_true")
+    serve_parser.add_argument("--poll", type=float, default=0.2, help="seconds between polls")
+    serve_parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between beats")
+    serve_parser.add_argument("--grace", type=float, default=30.0, help="stale after S seconds")
+    serve_parser.set_defaults(handler=_cmd_serve)
+    submit = commands.add_parser("submit", help="queue a run (or a sweep with --over)")
+    add_run_arguments(submit)
+    submit.add_argument("--over", metavar="NAME=START:STOP:COUNT")
+    submit.set_defaults(handler=_cmd_submit)
+    for name, handler in (("status", _cmd_status), ("cancel", _cmd_cancel)):
+        sub = commands.add_parser(name)
+        sub.add_argument("run_id", type=int)
+        sub.set_defaults(handler=handler)
+    commands.add_parser("list", help="every run").set_defaults(handler=_cmd_list)
+    export = commands.add_parser("export", help="a run's steps as CSV")
+    export.add_argument("run_id", type=int)
+    export.add_argument("--out", required=True)
+    export.set_defaults(handler=_cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        output = args.handler(args)
+    except (ConfigError, _UserError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(output, default=str))
+    return 0

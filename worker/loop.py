@@ -1,0 +1,137 @@
+"""The background worker: claims queued runs, trains them with moo_core, stores every step.
+
+A heartbeat thread keeps the run (and this worker) alive in the database and turns a cancel
+request into a stop flag that the training loop reads between chunks (chunks are ≤ 0.25 s, so
+a cancel is honoured within a second).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+
+import storage
+from moo_core import StepChunk, SweepConfig, run, sweep
+
+
+@dataclass
+class WorkerOptions:
+    poll: float = 0.2
+    heartbeat: float = 1.0
+    grace: float = 30.0
+    exit_when_idle: bool = False
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class _Heartbeat(threading.Thread):
+    """Beats for the current run every `interval` s; sets `cancel` when one is requested."""
+
+    def __init__(self, engine, run_id: int, worker_id: str, interval: float):
+        super().__init__(daemon=True, name=f"heartbeat-{run_id}")
+        self.engine, self.run_id, self.worker_id, self.interval = (
+            engine,
+            run_id,
+            worker_id,
+            interval,
+        )
+        self.progress = 0.0
+        self.cancel = threading.Event()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            self.beat()
+
+    def beat(self) -> None:
+        try:
+            if storage.beat(self.engine, self.run_id, self.worker_id, self.progress):
+                self.cancel.set()
+            storage.worker_beat(self.engine, self.worker_id)
+        except Exception:  # a lost beat is retried next interval; the reaper has the last word
+            traceback.print_exc()
+
+
+def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
+    """Train one claimed run to its end; returns the final status."""
+    config = claimed.config
+    is_sweep = isinstance(config, SweepConfig)
+    steps = (config.run if is_sweep else config).steps
+    heartbeat = _Heartbeat(engine, claimed.id, worker_id, options.heartbeat)
+    heartbeat.start()
+
+    def on_chunk(chunk: StepChunk) -> None:
+        if not is_sweep:
+            storage.append_metrics(engine, claimed.id, chunk.start, chunk.row(0))
+        heartbeat.progress = (chunk.start + chunk.length) / steps
+
+    try:
+        if is_sweep:
+            result = sweep(config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set)
+            storage.store_sweep_points(engine, claimed.id, result.points())
+            statuses = {o.status for o in result.outcomes}
+            status = "cancelled" if "cancelled" in statuses else "completed"
+        else:
+            result = run(config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set)
+            status = result.outcome.status
+        summary = _finite(result.summary())
+        storage.finish_run(
+            engine,
+            claimed.id,
+            status,
+            seconds=result.seconds,
+            summary=summary,
+            device=result.device,
+        )
+        return status
+    except Exception:
+        storage.finish_run(engine, claimed.id, "failed", error=traceback.format_exc())
+        return "failed"
+    finally:
+        heartbeat.done.set()
+        heartbeat.join()
+
+
+def _finite(value):
+    """JSON columns take no NaN/inf: store them as null."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
+    """Claim and train runs until stopped (or, with `exit_when_idle`, until none is queued)."""
+    worker_id = worker_id or new_worker_id()
+    storage.register_worker(engine, worker_id, socket.gethostname(), os.getpid(), _device_name())
+    processed = 0
+    while True:
+        storage.reap_stale(engine, options.grace)
+        storage.worker_beat(engine, worker_id)
+        claimed = storage.claim_next_run(engine, worker_id)
+        if claimed is None:
+            if options.exit_when_idle:
+                return processed
+            time.sleep(options.poll)
+            continue
+        if claimed.config is not None:
+            execute(engine, claimed, worker_id, options)
+        processed += 1
+
+
+def _device_name() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
