@@ -20,7 +20,7 @@ from storage.models import (
     Run,
     SweepPoint,
 )
-from storage.schemas import parse_config, validate_config
+from storage.schemas import load_config, validate_config
 
 METRIC_COLUMNS = ("f", "g", "lambda", "violation", "grad_cos")  # table column keys
 
@@ -113,7 +113,7 @@ def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
             continue
         run_id, kind, data = claimed
         try:
-            return ClaimedRun(run_id, kind, parse_config(kind, data))
+            return ClaimedRun(run_id, kind, load_config(kind, data))
         except ConfigError as error:
             finish_run(engine, run_id, "failed", error=f"invalid stored config: {error}")
 

@@ -45,6 +45,19 @@ def parse_config(kind: str, data: Any) -> RunConfig | SweepConfig:
         raise ConfigError(f"malformed {kind} config: {error!r}") from None
 
 
+def load_config(kind: Any, data: Any) -> RunConfig | SweepConfig:
+    """Validate a stored (kind, config) pair through the pydantic model; ConfigError if bad."""
+    try:
+        return StoredConfig(kind=kind, config=data).parsed()
+    except ValidationError as error:
+        raise ConfigError(_message(error)) from None
+
+
+def _message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return str(first.get("ctx", {}).get("error") or first["msg"])
+
+
 def validate_config(config: RunConfig | SweepConfig | dict) -> tuple[str, dict[str, Any]]:
     """(kind, normalised JSON) for a config object or its dict; raises ConfigError."""
     if isinstance(config, SweepConfig):
@@ -58,6 +71,5 @@ def validate_config(config: RunConfig | SweepConfig | dict) -> tuple[str, dict[s
     try:
         model = StoredConfig(kind=kind, config=data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(str(first.get("ctx", {}).get("error") or first["msg"])) from None
+        raise ConfigError(_message(error)) from None
     return model.kind, model.config

@@ -215,11 +215,16 @@ class TestStorageContract:
         broken = {"problem": "no-such-problem", "method": "mdmm"}
         with engine.begin() as connection:
             connection.execute(update(Run).where(Run.id == bad).values(config=broken))
+        wrong_kind = storage.submit_run(engine, run_config())
+        with engine.begin() as connection:
+            connection.execute(update(Run).where(Run.id == wrong_kind).values(kind="sweep"))
         good = storage.submit_run(engine, run_config())
         claimed = storage.claim_next_run(engine, "w")
         assert claimed is not None and claimed.id == good
         failed = storage.get_run(engine, bad)
         assert failed.status == "failed" and "no-such-problem" in failed.error
+        assert storage.get_run(engine, wrong_kind).status == "failed"
+        assert storage.get_run(engine, good).status == "running"
 
     def test_submit_rejects_invalid_config(self, engine):
         with pytest.raises(ConfigError, match="nope"):
