@@ -157,6 +157,13 @@ def make_sweep_config(run: RunConfig, over: str, start: float, stop: float, coun
 
 
 def sweep_config_from_dict(data: Mapping[str, Any]) -> SweepConfig:
+    """Rebuild (and re-validate) a SweepConfig from `SweepConfig.to_dict()` output."""
+    missing = [key for key in ("run", "over", "values") if key not in data]
+    if missing:
+        raise ConfigError(f"a sweep needs {missing[0]!r}")
+    values = data["values"]
+    if not isinstance(values, list | tuple) or not values:
+        raise ConfigError(f"sweep values {values!r} must be a non-empty list")
     run = run_config_from_dict(data["run"])
     spec = sweep_spec(run, data["over"])
-    return SweepConfig(run, data["over"], tuple(spec.parse(v) for v in data["values"]))
+    return SweepConfig(run, data["over"], tuple(spec.parse(v) for v in values))

@@ -54,10 +54,13 @@ class Hyperparam:
         if (self.low is not None and number < self.low) or (
             self.high is not None and number > self.high
         ):
-            raise ConfigError(
-                f"{self.name}={raw!r} is out of range; allowed {self.low:g} to {self.high:g}"
-            )
+            raise ConfigError(f"{self.name}={raw!r} is out of range; allowed {self.allowed()}")
         return number
+
+    def allowed(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} to {self.high:g}"
+        return f"≥ {self.low:g}" if self.low is not None else f"≤ {self.high:g}"
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)

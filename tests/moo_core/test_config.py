@@ -240,26 +240,14 @@ def test_a_run_that_is_not_finite_at_the_start_reports_no_values():
     assert outcome.front_distance is None
 
 
-# Known moo_core bugs (strict xfail: these start failing loudly once fixed).
+# Validation edge cases found while writing these tests (fixed).
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="moo_core bug: Hyperparam.parse formats both bounds with :g, so a spec with only one "
-    "bound raises TypeError (NoneType.__format__) instead of ConfigError when out of range",
-)
 def test_one_sided_hyperparam_out_of_range_is_a_config_error():
     with pytest.raises(ConfigError, match="x=-1"):
         Hyperparam("x", "float", 0.0, "a one-sided spec", low=0.0).parse(-1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(KeyError, TypeError),
-    reason="moo_core bug: sweep_config_from_dict raises KeyError / TypeError on a missing 'over' "
-    "or non-list 'values', where run_config_from_dict raises ConfigError",
-)
 @pytest.mark.parametrize(
     "extra", [{"values": [0.1]}, {"over": "epsilon"}, {"over": "epsilon", "values": 0.5}]
 )
@@ -268,12 +256,6 @@ def test_malformed_sweep_dicts_are_config_errors(extra):
         sweep_config_from_dict({"run": {"problem": "convex", "method": "mgda"}, **extra})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="moo_core bug: sweep_config_from_dict accepts values=[] and sweep() of it then "
-    "fails with IndexError in train_batch (make_sweep_config rejects COUNT=0)",
-)
 def test_an_empty_sweep_is_rejected():
     data = {"run": {"problem": "convex", "method": "mgda", "steps": 3}, "over": "epsilon"}
     with pytest.raises(ConfigError):
