@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Text, cast, delete, insert, select, update
 
 from moo_core.config import RunConfig, SweepConfig
 from moo_core.registry import ConfigError
@@ -81,7 +82,8 @@ def _claim_started(engine: Engine, worker_id: str) -> dict[str, Any]:
 def _claim_one(engine: Engine, worker_id: str) -> tuple[int, str, Any] | bool | None:
     """Claim the oldest queued run: (id, kind, config JSON), None when none is queued,
     False when another claimer won the race (try again)."""
-    oldest = select(Run.id, Run.kind, Run.config).where(Run.status == "queued")
+    raw_config = cast(Run.config, Text).label("config")  # decoded by the claimer, not here
+    oldest = select(Run.id, Run.kind, raw_config).where(Run.status == "queued")
     oldest = oldest.order_by(Run.id).limit(1)
     if not is_sqlite(engine):
         with engine.begin() as connection:
@@ -102,6 +104,13 @@ def _claim_one(engine: Engine, worker_id: str) -> tuple[int, str, Any] | bool | 
     return (row.id, row.kind, row.config) if won == 1 else False
 
 
+def _decode(raw: Any) -> Any:
+    try:
+        return json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError as error:
+        raise ConfigError(f"config is not JSON ({error})") from None
+
+
 def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
     """Claim the oldest queued run for `worker_id` (never the same run twice). A run whose
     stored config no longer validates is marked failed and the next one is tried."""
@@ -111,9 +120,9 @@ def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
             return None
         if claimed is False:
             continue
-        run_id, kind, data = claimed
+        run_id, kind, raw = claimed
         try:
-            return ClaimedRun(run_id, kind, load_config(kind, data))
+            return ClaimedRun(run_id, kind, load_config(kind, _decode(raw)))
         except ConfigError as error:
             finish_run(engine, run_id, "failed", error=f"invalid stored config: {error}")
 

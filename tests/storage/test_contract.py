@@ -218,6 +218,14 @@ class TestStorageContract:
         wrong_kind = storage.submit_run(engine, run_config())
         with engine.begin() as connection:
             connection.execute(update(Run).where(Run.id == wrong_kind).values(kind="sweep"))
+        not_json = storage.submit_run(engine, run_config())
+        if engine.dialect.name == "sqlite":  # PostgreSQL's json type refuses such text
+            with engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE runs SET config = '{not json' WHERE id = :id"), {"id": not_json}
+                )
+        else:
+            storage.request_cancel(engine, not_json)
         good = storage.submit_run(engine, run_config())
         claimed = storage.claim_next_run(engine, "w")
         assert claimed is not None and claimed.id == good
@@ -225,6 +233,12 @@ class TestStorageContract:
         assert failed.status == "failed" and "no-such-problem" in failed.error
         assert storage.get_run(engine, wrong_kind).status == "failed"
         assert storage.get_run(engine, good).status == "running"
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                row = connection.execute(
+                    text("SELECT status, error FROM runs WHERE id = :id"), {"id": not_json}
+                ).one()
+            assert row.status == "failed" and "not JSON" in row.error
 
     def test_submit_rejects_invalid_config(self, engine):
         with pytest.raises(ConfigError, match="nope"):
