@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from moo_core import METHODS
+from moo_core import METHODS, make_run_config, make_sweep_config, sweep
+from moo_core.metrics import nondominated
 from moo_core.problems import PROBLEMS
 from moo_core.problems._base import autograd_gradients
 
@@ -110,3 +111,38 @@ def test_fronts_match_their_closed_forms(problem):
         x = torch.tensor(np.column_stack([u, u]) / np.sqrt(2.0))
         f, g = PROBLEMS.get(problem)().objectives(x)
         np.testing.assert_allclose(front, np.column_stack([f.numpy(), g.numpy()]), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("problem", "shape"),
+    [("zdt1", lambda f: 1.0 - np.sqrt(f)), ("zdt2", lambda f: 1.0 - f**2)],
+)
+def test_zdt_fronts_match_their_closed_forms(problem, shape):
+    front = PROBLEMS.get(problem)().front(101)
+    np.testing.assert_allclose(front[:, 1], shape(front[:, 0]))
+    # points with x₂…x₃₀ = 0 (d = 1) lie on the front
+    x = torch.zeros(101, 30, dtype=torch.float64)
+    x[:, 0] = torch.linspace(0.0, 1.0, 101, dtype=torch.float64)
+    f, g = PROBLEMS.get(problem)().objectives(x)
+    np.testing.assert_allclose(g.numpy(), shape(f.numpy()), atol=1e-5)
+
+
+def test_zdt3_front_is_nondominated_and_on_its_pieces():
+    front = PROBLEMS.get("zdt3")().front(500)
+    # each piece starts where g equals the previous piece's end, so the start points are
+    # weakly dominated by at most ~1e-9 in g; nothing is dominated by more
+    lifted = front + np.column_stack([np.zeros(len(front)), np.full(len(front), -1e-8)])
+    for i in sorted(set(range(len(front))) - set(nondominated(front))):
+        assert not ((front[:, 0] <= front[i, 0]) & (front[:, 1] < lifted[i, 1])).any(), i
+    f = front[:, 0]
+    np.testing.assert_allclose(front[:, 1], 1.0 - np.sqrt(f) - f * np.sin(10.0 * np.pi * f))
+
+
+def test_weighted_sum_sweep_reaches_the_zdt1_front():
+    base = make_run_config("zdt1", "weighted_sum", steps=2000, device="cpu")
+    result = sweep(make_sweep_config(base, "weight", 0.2, 0.8, 4))
+    for outcome in result.outcomes:
+        assert outcome.status == "completed"
+        assert outcome.front_distance < 2e-3, outcome
+    # on a convex front the weights pick distinct points
+    assert len({round(o.f, 3) for o in result.outcomes}) == 4
