@@ -1,0 +1,1 @@
+"""Throughput benchmarks for moo_core (run with `python -m bench`)."""
