@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="MOO Lab", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout="wide")
 
 PAGES = [
-    st.Page("pages/lab.py", title="Lab", icon="🧪", default=True, url_path="lab"),
-    st.Page("pages/live.py", title="Live", icon="📈", url_path="live"),
-    st.Page("pages/compare.py", title="Compare", icon="🆚", url_path="compare"),
-    st.Page("pages/pareto.py", title="Pareto", icon="🎯", url_path="pareto"),
-    st.Page("pages/history.py", title="History", icon="🗂️", url_path="history"),
+    st.Page("pages/lab.py", title="Lab", icon=":material/science:", default=True, url_path="lab"),
+    st.Page("pages/live.py", title="Live", icon=":material/monitoring:", url_path="live"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page("pages/pareto.py", title="Pareto", icon=":material/scatter_plot:", url_path="pareto"),
+    st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
 ]
 
 st.navigation(PAGES).run()

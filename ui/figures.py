@@ -32,13 +32,13 @@ def downsample(*arrays: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.nd
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, key: str) -> go.Figure:
     fig.update_layout(
-        title=title,
+        title={"text": title, "y": 0.97, "yanchor": "top"},
         xaxis_title=x,
         yaxis_title=y,
         uirevision=key,
         showlegend=True,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
         template="plotly_white",
     )
     return fig

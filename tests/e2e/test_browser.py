@@ -1,0 +1,145 @@
+"""The dashboard in a real headless Chromium: preset URL → Compare → live charts → converged run."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PRESET = "?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=6000&vs=bdmm"
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited early")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not start")
+
+
+@pytest.fixture
+def server(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    pytest.importorskip("playwright.sync_api")
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    env = {**os.environ, "MOO_DATABASE_URL": url, "MOO_EXTERNAL_WORKERS": "1"}
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "worker", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=log,
+        ),
+    ]  # fmt: skip
+    try:
+        _wait_http(port, procs[1])
+        yield f"http://127.0.0.1:{port}", url
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.close()
+
+
+LAMBDA_LENGTHS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(el => el.layout && String(el.layout.title && el.layout.title.text).includes('Multiplier'))
+  .flatMap(el => (el._fullData || el.data).map(t => [t.name, (t.x || []).length,
+    Number(t.x && t.x.length ? t.x[t.x.length - 1] : NaN)]))"""
+
+
+def test_bdmm_vs_mdmm_preset_live(server):
+    from playwright.sync_api import sync_playwright
+
+    import storage
+
+    base, db_url = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(base + "/" + PRESET)
+        steps = page.locator(".st-key-steps input")
+        steps.wait_for(timeout=60_000)
+        deadline = time.monotonic() + 30
+        while steps.input_value() != "6000" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert steps.input_value() == "6000"
+        page.screenshot(path=str(ARTIFACTS / "lab.png"), full_page=True)
+        page.locator(".st-key-compare button").click()
+        page.wait_for_url(
+            re.compile(r".*/live\?runs=\d+(,|%2C)\d+"), timeout=60_000, wait_until="commit"
+        )
+
+        deadline = time.monotonic() + 240
+        lengths: list = []
+        while time.monotonic() < deadline:
+            lengths = page.evaluate(LAMBDA_LENGTHS)
+            last_steps = {name: last for name, _, last in lengths}
+            if len(last_steps) == 2 and all(s >= 100 for s in last_steps.values()):
+                break
+            time.sleep(1)
+        else:
+            page.screenshot(path=str(ARTIFACTS / "live_timeout.png"), full_page=True)
+            pytest.fail(f"λ charts never showed ≥100 steps for both runs: {lengths}")
+        assert sorted({name.split()[-1] for name, _, _ in lengths}) == ["bdmm", "mdmm"]
+        page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
+
+        engine = storage.make_engine(db_url)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            runs = storage.list_runs(engine)
+            if runs and all(r.status in ("completed", "failed", "cancelled") for r in runs):
+                break
+            time.sleep(1)
+        mdmm = next(r for r in runs if r.config["method"] == "mdmm")
+        assert mdmm.status == "completed", mdmm.error
+        assert mdmm.config["hyperparams"]["damping"] == 10
+        g = mdmm.summary["final"]["g"]
+        assert abs(g - 0.6) < 1e-3, g
+        time.sleep(2.5)
+        page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
+        browser.close()
