@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -37,14 +38,15 @@ def get_engine():
 def _spawned_worker(url: str | None):
     """Start `python -m worker serve` once per server process, as a separate process."""
     env = dict(os.environ)
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "worker", "serve"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
+    atexit.register(proc.terminate)  # the worker we started ends with this server
+    return proc
 
 
 def worker_banner(eng) -> None:
@@ -107,3 +109,15 @@ def metrics(eng, run_id: int) -> dict[str, np.ndarray]:
     elif len(new.get("step", ())):
         cache[run_id] = {k: np.concatenate([have[k], new[k]]) for k in have}
     return cache[run_id]
+
+
+def _num(value) -> str:
+    return "–" if value is None else f"{value:.6g}"
+
+
+def summary_line(view) -> str:
+    """One line with a finished run's final values and its distance from ε."""
+    final = (view.summary or {}).get("final", {})
+    eps, g = config_of(view).get("epsilon"), final.get("g")
+    gap = f", |g − ε| = {abs(g - eps):.2e}" if g is not None and eps is not None else ""
+    return f"final f = {_num(final.get('f'))}, g = {_num(g)}, λ = {_num(final.get('lambda'))}{gap}"

@@ -3,7 +3,15 @@
 import streamlit as st
 
 from moo_core import PROBLEMS
-from pages._shared import TERMINAL, config_of, get_engine, label, load_views, metrics, worker_banner
+from pages._shared import (
+    TERMINAL,
+    config_of,
+    get_engine,
+    label,
+    load_views,
+    metrics,
+    worker_banner,
+)
 from ui import figures, params
 
 st.title("Live runs")

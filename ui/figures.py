@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 MAX_POINTS = 2000
+PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880")
 Series = Mapping[str, Mapping[str, np.ndarray]]  # label → {"step": ..., "f": ..., ...}
 
 
@@ -44,6 +45,11 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, key: str) -> go.Figure:
     return fig
 
 
+def colour(i: int) -> str:
+    """The i-th run's colour: the same run has the same colour in every figure."""
+    return PALETTE[i % len(PALETTE)]
+
+
 def _line(x, y, name, **kwargs) -> go.Scatter:
     x, y = downsample(x, y)
     return go.Scatter(x=x, y=y, mode="lines", name=name, **kwargs)
@@ -52,8 +58,8 @@ def _line(x, y, name, **kwargs) -> go.Scatter:
 def lambda_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
     """λ (the multiplier) over steps, one line per run."""
     fig = go.Figure()
-    for label, m in series.items():
-        fig.add_trace(_line(m["step"], m["lambda"], f"λ {label}"))
+    for i, (label, m) in enumerate(series.items()):
+        fig.add_trace(_line(m["step"], m["lambda"], f"λ {label}", line={"color": colour(i)}))
     return _layout(fig, "Multiplier λ over steps", "step", "λ", uirevision)
 
 
@@ -62,9 +68,11 @@ def objectives_figure(
 ) -> go.Figure:
     """f and g over steps with a dashed line at the constraint level ε."""
     fig = go.Figure()
-    for label, m in series.items():
-        fig.add_trace(_line(m["step"], m["f"], f"f {label}"))
-        fig.add_trace(_line(m["step"], m["g"], f"g {label}", line={"dash": "dot"}))
+    for i, (label, m) in enumerate(series.items()):
+        fig.add_trace(_line(m["step"], m["f"], f"f {label}", line={"color": colour(i)}))
+        fig.add_trace(
+            _line(m["step"], m["g"], f"g {label}", line={"dash": "dot", "color": colour(i)})
+        )
     if epsilon is not None:
         steps = [np.asarray(m["step"]) for m in series.values() if len(m["step"])]
         hi = max((float(s.max()) for s in steps), default=1.0)
@@ -100,9 +108,11 @@ def path_figure(
                 line={"color": "gray", "width": 3},
             )
         )
-    for label, m in series.items():
+    for i, (label, m) in enumerate(series.items()):
         f, g = downsample(m["f"], m["g"])
-        fig.add_trace(go.Scatter(x=f, y=g, mode="lines", name=f"path {label}"))
+        fig.add_trace(
+            go.Scatter(x=f, y=g, mode="lines", name=f"path {label}", line={"color": colour(i)})
+        )
         finite = np.isfinite(f) & np.isfinite(g)
         if finite.any():
             last = np.flatnonzero(finite)[-1]
@@ -112,7 +122,7 @@ def path_figure(
                     y=[g[last]],
                     mode="markers",
                     name=f"end {label}",
-                    marker={"size": 10, "symbol": "x"},
+                    marker={"size": 11, "symbol": "x", "color": colour(i)},
                 )
             )
     if epsilon is not None:
@@ -123,10 +133,14 @@ def path_figure(
 def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure:
     """Constraint violation over steps on a log y axis (zeros dropped)."""
     fig = go.Figure()
-    for label, m in series.items():
+    for i, (label, m) in enumerate(series.items()):
         step, v = downsample(m["step"], m["violation"])
         v = np.where(np.asarray(v, dtype=float) > 0, v, np.nan)
-        fig.add_trace(go.Scatter(x=step, y=v, mode="lines", name=f"violation {label}"))
+        fig.add_trace(
+            go.Scatter(
+                x=step, y=v, mode="lines", name=f"violation {label}", line={"color": colour(i)}
+            )
+        )
     fig = _layout(fig, "Constraint violation over steps", "step", "violation (log)", uirevision)
     fig.update_yaxes(type="log")
     return fig
@@ -135,8 +149,8 @@ def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure
 def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
     """Cosine between the gradients of f and g over steps."""
     fig = go.Figure()
-    for label, m in series.items():
-        fig.add_trace(_line(m["step"], m["grad_cos"], f"cos {label}"))
+    for i, (label, m) in enumerate(series.items()):
+        fig.add_trace(_line(m["step"], m["grad_cos"], f"cos {label}", line={"color": colour(i)}))
     fig = _layout(fig, "Gradient cosine cos(∇f, ∇g)", "step", "cosine", uirevision)
     fig.update_yaxes(range=[-1.05, 1.05])
     return fig

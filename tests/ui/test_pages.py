@@ -127,3 +127,62 @@ def test_other_pages_render_empty(db_url):
         at.run()
         assert not at.exception, (page, at.exception)
         assert at.info, page
+
+
+def test_sweep_queues_a_sweep(db_url):
+    import storage
+
+    at = lab({"steps": "100"})
+    at.selectbox(key="sweep_over").set_value("epsilon")
+    at.number_input(key="sweep_start").set_value(0.2)
+    at.number_input(key="sweep_stop").set_value(0.8)
+    at.number_input(key="sweep_count").set_value(4)
+    at.button(key="sweep").click().run()
+    assert not at.exception, at.exception
+    runs = storage.list_runs(storage.make_engine(db_url))
+    assert len(runs) == 1 and runs[0].kind == "sweep"
+    assert runs[0].config["over"] == "epsilon"
+    assert len(runs[0].config["values"]) == 4
+
+
+def test_live_page_shows_queued_run(db_url):
+    import storage
+    from moo_core import make_run_config
+
+    engine = storage.make_engine(db_url)
+    storage.upgrade(engine)
+    run_id = storage.submit_run(engine, make_run_config("concave", "mdmm", epsilon=0.6))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/live.py")
+    at.query_params["runs"] = f"{run_id},x"
+    at.run()
+    assert not at.exception, at.exception
+    assert "'x' is not a whole number" in errors(at)
+    assert any("queued" in m.value for m in at.markdown)
+    assert "No worker is running" in " ".join(w.value for w in at.warning)
+
+
+def test_app_starts_one_worker_when_none_is_alive(db_url, monkeypatch):
+    import time
+
+    import storage
+
+    monkeypatch.delenv("MOO_EXTERNAL_WORKERS")
+    at = lab()
+    assert not at.exception, at.exception
+    from pages._shared import _spawned_worker
+
+    proc = _spawned_worker(db_url)
+    try:
+        assert proc.poll() is None
+        engine = storage.make_engine(db_url)
+        deadline = time.monotonic() + 60
+        while not storage.live_workers(engine, 15) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(storage.live_workers(engine, 15)) == 1
+        at.run()  # a live worker now: no banner, no second worker
+        assert "No worker is running" not in " ".join(w.value for w in at.warning)
+        assert _spawned_worker(db_url) is proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
