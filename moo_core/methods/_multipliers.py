@@ -4,7 +4,8 @@ L = f + λ·c + (δ/2)·c², c = g − ε; descent on the parameters, ascent on 
 BDMM is the case δ = 0. Inequalities use a slack variable s as the reference `mdmm` package
 does: c = g − ε + s² for `le` (g ≤ ε), c = g − ε − s² for `ge`, s initialised so that c = 0
 where the constraint already holds and descended with the parameters' learning rate.
-λ here is the negative of the package's `lmbda` (it writes the infeasibility as ε − g).
+The package writes the infeasibility as ε − g for `eq`/`le` and g − ε for `ge`, so λ here is
+minus its `lmbda` for `eq`/`le` and equal to it for `ge`.
 """
 
 import torch
