@@ -186,3 +186,65 @@ def test_app_starts_one_worker_when_none_is_alive(db_url, monkeypatch):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture
+def finished_runs(db_url):
+    """Two short runs and a small sweep, trained by a real worker that exits when idle."""
+    import os
+    import subprocess
+    import sys
+
+    import storage
+    from moo_core import make_run_config, make_sweep_config
+
+    engine = storage.make_engine(db_url)
+    storage.upgrade(engine)
+    ids = [
+        storage.submit_run(engine, make_run_config("concave", m, epsilon=0.6, steps=60))
+        for m in ("mdmm", "bdmm")
+    ]
+    base = make_run_config("concave", "mdmm", epsilon=0.6, steps=60)
+    ids.append(storage.submit_run(engine, make_sweep_config(base, "epsilon", 0.2, 0.8, 3)))
+    subprocess.run(
+        [sys.executable, "-m", "worker", "serve", "--exit-when-idle"],
+        cwd=ROOT, env=dict(os.environ), check=True, timeout=120, capture_output=True,
+    )  # fmt: skip
+    assert all(storage.get_run(engine, i).status == "completed" for i in ids)
+    return ids
+
+
+def test_compare_pareto_history_with_data(finished_runs):
+    a, b, s = finished_runs
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/compare.py")
+    at.query_params["runs"] = f"{a},{b}"
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["method"]) == ["bdmm", "mdmm"]
+    assert len(at.get("plotly_chart")) == 4
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/pareto.py")
+    at.query_params["run"] = str(s)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 1
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/history.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 3
+    at.selectbox(key="history_run").set_value(a)
+    at.button(key="delete_run").click().run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 2
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/live.py")
+    at.query_params["runs"] = str(a)
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Run {a} does not exist" in " ".join(w.value for w in at.warning)
