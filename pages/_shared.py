@@ -121,3 +121,33 @@ def summary_line(view) -> str:
     eps, g = config_of(view).get("epsilon"), final.get("g")
     gap = f", |g − ε| = {abs(g - eps):.2e}" if g is not None and eps is not None else ""
     return f"final f = {_num(final.get('f'))}, g = {_num(g)}, λ = {_num(final.get('lambda'))}{gap}"
+
+
+def hyperparameter_inputs(method: str) -> dict[str, Any]:
+    """One widget per registered hyperparameter of `method`, with its help text and range."""
+    from ui.params import method_specs
+
+    values: dict[str, Any] = {}
+    cols = st.columns(3)
+    for i, spec in enumerate(method_specs(method)):
+        key = f"hp.{method}.{spec.name}"
+        st.session_state.setdefault(key, spec.default)
+        if spec.kind == "float" and isinstance(st.session_state[key], int):
+            st.session_state[key] = float(st.session_state[key])
+        col = cols[i % 3]
+        if spec.kind == "choice":
+            values[spec.name] = col.selectbox(spec.name, spec.choices, key=key, help=spec.help)
+        else:
+            scale = ", log scale" if spec.log_scale else ""
+            hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"
+            fmt = "%d" if spec.kind == "int" else "%g"
+            values[spec.name] = col.number_input(spec.name, key=key, help=hint, format=fmt)
+    return values
+
+
+def submit(eng, name: str, kind: str, configs: list) -> list[int]:
+    """Queue `configs` as one experiment of `kind`; returns their run ids."""
+    import storage
+
+    experiment_id = storage.create_experiment(eng, name, kind)
+    return [storage.submit_run(eng, c, experiment_id=experiment_id) for c in configs]

@@ -5,7 +5,7 @@ import streamlit as st
 from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.methods import CONSTRAINT_KINDS
-from pages._shared import get_engine, worker_banner
+from pages._shared import get_engine, hyperparameter_inputs, submit, worker_banner
 from ui import params
 
 eng = get_engine()
@@ -61,20 +61,7 @@ st.selectbox("Device", DEVICES, key="device", help="Where the worker trains")
 
 st.subheader(f"{method} hyperparameters")
 values = {name: st.session_state[name] for name in params.BASE_DEFAULTS if name != "vs"}
-cols = st.columns(3)
-for i, spec in enumerate(params.method_specs(method)):
-    key = f"hp.{method}.{spec.name}"
-    st.session_state.setdefault(key, spec.default)
-    if spec.kind == "float" and isinstance(st.session_state[key], int):
-        st.session_state[key] = float(st.session_state[key])
-    col = cols[i % 3]
-    if spec.kind == "choice":
-        values[spec.name] = col.selectbox(spec.name, spec.choices, key=key, help=spec.help)
-    else:
-        scale = ", log scale" if spec.log_scale else ""
-        hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"
-        fmt = "%d" if spec.kind == "int" else "%g"
-        values[spec.name] = col.number_input(spec.name, key=key, help=hint, format=fmt)
+values |= hyperparameter_inputs(method)
 
 others = [m for m in METHODS.names() if m != method]
 st.session_state["vs"] = [m for m in st.session_state.get("vs", []) if m in others]
@@ -110,24 +97,21 @@ compare = b2.button("Compare", key="compare", disabled=blocked or not vs)
 sweep = b3.button("Sweep", key="sweep", disabled=blocked)
 
 
-def submit(kind, configs):
-    import storage
-
-    exp = storage.create_experiment(eng, f"{kind}: {problem} ε={values['epsilon']:g}", kind)
-    exp_id = getattr(exp, "id", exp)
-    return [storage.submit_run(eng, c, experiment_id=exp_id) for c in configs]
-
-
 try:
     if launch:
-        ids = submit("single", [config])
+        ids = submit(eng, f"run: {problem}", "single", [config])
         st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
     if compare:
-        ids = submit("comparison", [config] + [params.run_config(values, m) for m in vs])
+        ids = submit(
+            eng,
+            f"compare: {problem}",
+            "comparison",
+            [config] + [params.run_config(values, m) for m in vs],
+        )
         st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
     if sweep:
         cfg = make_sweep_config(config, over, float(start), float(stop), int(count))
-        ids = submit("sweep", [cfg])
+        ids = submit(eng, f"sweep {over}: {problem}", "sweep", [cfg])
         st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
 except ConfigError as bad:
     st.error(f"Cannot submit: {bad}")
