@@ -26,11 +26,13 @@ for message in errors:
 if not ids:
     st.info("No runs selected. Launch one from the Lab page, or open `?runs=ID,ID`.")
     st.stop()
-if not load_views(eng, ids):
+views = load_views(eng, ids)
+if not views:
     st.stop()
+active = any(v.status not in TERMINAL for v in views)  # refresh only while something runs
 
 
-@st.fragment(run_every=1)
+@st.fragment(run_every=1 if active else None)
 def live() -> None:
     import storage
 
@@ -67,6 +69,8 @@ def live() -> None:
     left.plotly_chart(figures.path_figure(series, front=front, epsilon=eps), key="path_chart")
     right.plotly_chart(figures.violation_figure(series), key="violation_chart")
     st.plotly_chart(figures.cosine_figure(series), key="cosine_chart")
+    if active and all(v.status in TERMINAL for v in views):
+        st.rerun()  # everything finished: one full rerun, then no more polling
     steps = {name: len(m["step"]) for name, m in series.items()}
     st.caption("Steps drawn: " + ", ".join(f"{k}: {n}" for k, n in steps.items()))
 
