@@ -10,6 +10,7 @@ from pages._shared import (
     label,
     load_views,
     metrics,
+    summary_line,
     worker_banner,
 )
 from ui import figures, params
@@ -53,10 +54,7 @@ def live() -> None:
         if view.error:
             st.error(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}")
         elif view.status == "completed" and view.summary:
-            final = view.summary.get("final", {})
-            st.caption(
-                f"final f = {final.get('f')}, g = {final.get('g')}, λ = {final.get('lambda')}"
-            )
+            st.caption(summary_line(view))
     series = {label(v): metrics(eng, v.id) for v in views if v.kind != "sweep"}
     first = config_of(views[0])
     eps = first.get("epsilon")

@@ -140,6 +140,6 @@ def test_bdmm_vs_mdmm_preset_live(server):
         assert mdmm.config["hyperparams"]["damping"] == 10
         g = mdmm.summary["final"]["g"]
         assert abs(g - 0.6) < 1e-3, g
-        time.sleep(2.5)
+        page.get_by_text("|g − ε| =").first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
         browser.close()
