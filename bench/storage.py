@@ -35,6 +35,7 @@ def storing_overhead(engine, steps: int = 30000, repeats: int = 3) -> tuple[floa
             on_chunk=lambda c, r=run_id: storage.append_metrics(engine, r, c.start, c.row(0)),
         )
         stored.append(result.seconds)
+        storage.finish_run(engine, run_id, "completed")  # not left queued for the worker below
     return bare, statistics.median(stored)
 
 
@@ -44,7 +45,9 @@ def rows_per_second(engine, rows: int = 200_000, chunk: int = 5000) -> float:
     started = time.perf_counter()
     for start in range(0, rows, chunk):
         storage.append_metrics(engine, run_id, start, columns)
-    return rows / (time.perf_counter() - started)
+    rate = rows / (time.perf_counter() - started)
+    storage.finish_run(engine, run_id, "completed")
+    return rate
 
 
 def submit_to_first_step(engine, url: str, repeats: int = 5) -> list[float]:

@@ -143,21 +143,21 @@ def append_metrics(
     count = lengths.pop() if lengths else 0
     if count == 0:
         return 0
-    lists = {
-        key: [None if value != value else value for value in values.tolist()]
-        for key, values in arrays.items()
-    }
-    keys = list(lists)
-    rows = [
-        {"run_id": run_id, "step": chunk_start + i, **dict(zip(keys, values, strict=True))}
-        for i, values in enumerate(zip(*(lists[key] for key in keys), strict=True))
-    ]
+    keys = list(arrays)
+    table = np.column_stack([arrays[key] for key in keys]).astype(object)
+    table[np.isnan(np.column_stack([arrays[key] for key in keys]))] = None
+    steps = range(chunk_start, chunk_start + count)
+    rows = [(run_id, step, *values) for step, values in zip(steps, table.tolist(), strict=True)]
     stale = delete(Metric).where(
         Metric.run_id == run_id, Metric.step >= chunk_start, Metric.step < chunk_start + count
     )
+    # The driver's own executemany with plain tuples: several times faster than ORM dicts.
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(["run_id", "step", *(f'"{key}"' for key in keys)])
+    statement = f"INSERT INTO metrics ({names}) VALUES ({', '.join([mark] * (len(keys) + 2))})"
     with engine.begin() as connection:
         connection.execute(stale)
-        connection.execute(insert(Metric.__table__), rows)  # one executemany
+        connection.exec_driver_sql(statement, rows)  # one executemany
     return count
 
 
