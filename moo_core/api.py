@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from moo_core.config import RunConfig, SweepConfig
-from moo_core.engine import ChunkCallback, StopCheck, build_objective, train_batch
+from moo_core.engine import ChunkCallback, Fetch, StopCheck, build_objective, train_batch
 from moo_core.metrics import hypervolume, igd, nondominated
 from moo_core.records import RunResult, StepChunk, SweepResult
 
@@ -18,17 +18,31 @@ def run(
     on_chunk: ChunkCallback | None = None,
     should_stop: StopCheck | None = None,
     keep_trajectory: bool = False,
+    fetch: Fetch | None = None,
 ) -> RunResult:
+    """Train one configuration. `fetch` reads an uploaded dataset ("sha256:…") for a task."""
+    objective = build_objective(config, fetch)
     outcomes, seconds, device, trajectory = train_batch(
         [config],
         on_chunk=_finite_steps_only(on_chunk),
         should_stop=should_stop,
         keep_trajectory=keep_trajectory,
+        objective=objective,
     )
     outcome = outcomes[0]
     if trajectory is not None:
         trajectory = {name: values[: outcome.steps, 0] for name, values in trajectory.items()}
-    return RunResult(outcome=outcome, seconds=seconds, device=device, trajectory=trajectory)
+    return RunResult(
+        outcome=outcome,
+        seconds=seconds,
+        device=device,
+        trajectory=trajectory,
+        info=_describe(objective),
+    )
+
+
+def _describe(objective) -> dict | None:
+    return objective.describe() if hasattr(objective, "report") else None
 
 
 def _finite_steps_only(on_chunk: ChunkCallback | None) -> ChunkCallback | None:
@@ -49,21 +63,37 @@ def sweep(
     *,
     on_chunk: ChunkCallback | None = None,
     should_stop: StopCheck | None = None,
+    fetch: Fetch | None = None,
 ) -> SweepResult:
-    objective = build_objective(config.run)
+    """Train every setting of `config` as one batch; the front's quality against the analytic
+    front (toy problems) or against the points' own nadir (tasks, which have none)."""
+    objective = build_objective(config.run, fetch)
     outcomes, seconds, device, _ = train_batch(
         config.runs(), on_chunk=on_chunk, should_stop=should_stop, objective=objective
     )
     points = np.array([[o.f, o.g] for o in outcomes], dtype=float)
     keep = nondominated(points)
     front = objective.front(IGD_FRONT_POINTS)
+    reference = objective.reference_point or _nadir_reference(points[keep])
+    info = _describe(objective)
     return SweepResult(
         over=config.over,
         values=config.values,
         outcomes=outcomes,
         nondominated=keep,
-        hypervolume=hypervolume(points[keep], objective.reference_point) if keep else None,
+        hypervolume=hypervolume(points[keep], reference) if keep else None,
         igd=igd(points[keep], front) if keep else None,
         seconds=seconds,
         device=device,
+        extra={"task": info, "reference_point": list(reference)} if info else {},
     )
+
+
+def _nadir_reference(front: np.ndarray) -> tuple[float, float]:
+    """Without an analytic front: the worst f and g of the non-dominated points, pushed out by
+    10 % of the front's extent (or 10 % of the value where the front is one point)."""
+    if front.size == 0:
+        return (1.0, 1.0)
+    worst, best = front.max(axis=0), front.min(axis=0)
+    spread = np.where(worst > best, worst - best, np.maximum(np.abs(worst), 1e-12))
+    return tuple(float(v) for v in worst + 0.1 * spread)

@@ -22,10 +22,12 @@ from moo_core.config import (
     make_sweep_config,
     parse_over,
 )
+from moo_core.data import DATASETS
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.problems import PROBLEMS
 from moo_core.records import COLUMNS
 from moo_core.registry import ConfigError
+from moo_core.tasks._spec import LOSSES, MISSING, OBJECTIVES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `run` (shared by `sweep` and by `python -m worker submit`)."""
-    parser.add_argument("--problem", required=True)
+    parser.add_argument("--problem", help="a toy problem (or give --dataset)")
     parser.add_argument("--method", required=True)
     parser.add_argument("--epsilon")
     parser.add_argument("--constraint", default="eq", help="|".join(CONSTRAINT_KINDS))
@@ -47,6 +49,18 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a hyperparameter"
     )
+    task = parser.add_argument_group("real data (a task: dataset + MLP + loss f + objective g)")
+    task.add_argument("--dataset", metavar="NAME_OR_CSV_PATH", help="|".join(DATASETS.names()))
+    task.add_argument("--target", metavar="COL")
+    task.add_argument("--group", metavar="COL", help="groups for the parity objective")
+    task.add_argument("--features", metavar="COL,COL", help="default: every other column")
+    task.add_argument("--objective", help="|".join(OBJECTIVES))
+    task.add_argument("--loss", help="|".join(LOSSES) + " (default: ce for categories, else mse)")
+    task.add_argument("--hidden", metavar="64,64", help="hidden layer widths ('' for linear)")
+    task.add_argument("--batch-size", metavar="B")
+    task.add_argument("--validation", metavar="FRACTION", help="validation share (0.2)")
+    task.add_argument("--missing", help="|".join(MISSING) + ": rows with missing values")
+    task.add_argument("--bounds", metavar="LOW:HIGH", help="output range for --objective bounds")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -58,6 +72,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         hyperparams[name.strip()] = value.strip()
     return make_run_config(
         problem=args.problem,
+        task=task_from_args(args),
         method=args.method,
         epsilon=args.epsilon,
         constraint=args.constraint,
@@ -67,6 +82,25 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         device=args.device,
         hyperparams=hyperparams,
     )
+
+
+TASK_OPTIONS = (
+    "dataset", "target", "group", "features", "objective", "loss", "hidden", "batch_size",
+    "validation", "missing", "bounds",
+)  # fmt: skip
+
+
+def task_from_args(args: argparse.Namespace) -> dict | None:
+    """The task options given (None without --dataset; an error if some are given alone)."""
+    given = {name: getattr(args, name) for name in TASK_OPTIONS if getattr(args, name) is not None}
+    if args.dataset is None:
+        if given:
+            flag = "--" + next(iter(given)).replace("_", "-")
+            raise ConfigError(f"{flag} needs --dataset NAME_OR_CSV_PATH")
+        return None
+    if args.problem is not None:
+        raise ConfigError("give either --problem or --dataset, not both")
+    return given
 
 
 def sweep_from_args(args: argparse.Namespace) -> SweepConfig:
@@ -91,6 +125,10 @@ def _csv_cell(value: float) -> str:
 
 def _cmd_problems(args) -> dict | list:
     return [PROBLEMS.get(name).describe() for name in PROBLEMS.names()]
+
+
+def _cmd_datasets(args) -> dict | list:
+    return [DATASETS.get(name).describe() for name in DATASETS.names()]
 
 
 def _cmd_methods(args) -> dict | list:
@@ -138,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("problems", help="list problems (JSON)").set_defaults(handler=_cmd_problems)
     commands.add_parser("methods", help="list methods (JSON)").set_defaults(handler=_cmd_methods)
+    commands.add_parser("datasets", help="list built-in datasets (JSON)").set_defaults(
+        handler=_cmd_datasets
+    )
     run_parser = commands.add_parser("run", help="train one configuration")
     add_run_arguments(run_parser)
     run_parser.add_argument("--out", help="CSV: one row per step")

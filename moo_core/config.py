@@ -11,6 +11,7 @@ import numpy as np
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.problems import PROBLEMS
 from moo_core.registry import ConfigError, Hyperparam, parse_hyperparams
+from moo_core.tasks._spec import TaskSpec, make_task_spec
 
 DEVICES = ("auto", "cpu", "cuda")
 RUN_FIELDS = (
@@ -19,13 +20,17 @@ RUN_FIELDS = (
     Hyperparam("seed", "int", 0, "Random seed", 0, 2**31 - 1),
 )
 FIELD_SPECS = {spec.name: spec for spec in RUN_FIELDS}
+# Networks on real data train with Adam unless told otherwise: plain SGD at the toy problems'
+# lr diverges on losses in data units (an MSE in units² of a target with std ~77, say).
+TASK_DEFAULTS = {"optimizer": "adam", "lr": 1e-3}
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """One training run. `hyperparams` is complete (defaults filled) once validated."""
+    """One training run on a toy `problem` or on a `task` (real data; then `problem` is None).
+    `hyperparams` is complete (defaults filled) once validated."""
 
-    problem: str
+    problem: str | None
     method: str
     epsilon: float = 0.5
     constraint: str = "eq"
@@ -34,12 +39,24 @@ class RunConfig:
     init: tuple[float, ...] | str | None = None
     device: str = "auto"
     hyperparams: Mapping[str, float | int | str] = field(default_factory=dict)
+    task: TaskSpec | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["init"] = list(self.init) if isinstance(self.init, tuple) else self.init
         out["hyperparams"] = dict(self.hyperparams)
+        if self.task is None:
+            del out["task"]  # toy-problem configs keep the shape they always had
+        else:
+            out["task"] = self.task.to_dict()
         return out
+
+    @property
+    def subject(self) -> str:
+        """What is trained: the problem's name, or the task's dataset → target."""
+        if self.task is None:
+            return str(self.problem)
+        return f"{self.task.dataset_label} → {self.task.target}"
 
     def with_value(self, name: str, value: float) -> RunConfig:
         """The same run with one field or hyperparameter set (used to expand sweeps)."""
@@ -75,7 +92,7 @@ def parse_init(raw: Any) -> tuple[float, ...] | str | None:
 
 
 def make_run_config(
-    problem: str,
+    problem: str | None,
     method: str,
     epsilon: Any = None,
     constraint: str = "eq",
@@ -84,9 +101,17 @@ def make_run_config(
     init: Any = None,
     device: str = "auto",
     hyperparams: Mapping[str, Any] | None = None,
+    task: TaskSpec | Mapping[str, Any] | None = None,
 ) -> RunConfig:
-    """Validate every value against the registries; raise ConfigError naming the bad one."""
-    problem_cls = PROBLEMS.get(problem)
+    """Validate every value against the registries; raise ConfigError naming the bad one.
+    Give a toy `problem` or a `task` (its data are checked when it is built, not here)."""
+    if (problem is None) == (task is None):
+        raise ConfigError("give a problem (--problem NAME) or a dataset (--dataset NAME_OR_CSV)")
+    if task is not None:
+        task = task if isinstance(task, TaskSpec) else make_task_spec(**task)
+        if init is not None:
+            raise ConfigError("--init is for toy problems; a task's seed draws the network")
+        hyperparams = {**TASK_DEFAULTS, **(hyperparams or {})}
     method_cls = METHODS.get(method)
     if constraint not in CONSTRAINT_KINDS:
         raise ConfigError(
@@ -100,7 +125,8 @@ def make_run_config(
     )
     params = parse_hyperparams(hyperparams_of(method_cls), hyperparams or {}, f"method {method!r}")
     parsed_init = parse_init(init)
-    problem_cls(parsed_init)  # checks the length of --init
+    if problem is not None:
+        PROBLEMS.get(problem)(parsed_init)  # checks the name and the length of --init
     return RunConfig(
         problem=problem,
         method=method,
@@ -108,6 +134,7 @@ def make_run_config(
         init=parsed_init,
         device=device,
         hyperparams=params,
+        task=task,
         **fields,
     )
 
@@ -115,13 +142,17 @@ def make_run_config(
 def run_config_from_dict(data: Mapping[str, Any]) -> RunConfig:
     """Rebuild (and re-validate) a RunConfig from `RunConfig.to_dict()` output."""
     known = {"problem", "method", "epsilon", "constraint", "steps", "seed", "init", "device"}
-    unknown = sorted(set(data) - known - {"hyperparams"})
+    unknown = sorted(set(data) - known - {"hyperparams", "task"})
     if unknown:
         raise ConfigError(f"unknown run field {unknown[0]!r}")
-    if "problem" not in data or "method" not in data:
-        raise ConfigError("a run needs 'problem' and 'method'")
+    if "method" not in data or ("problem" not in data and not data.get("task")):
+        raise ConfigError("a run needs 'method' and a 'problem' or a 'task'")
     kwargs = {k: data[k] for k in known if k in data}
-    return make_run_config(**kwargs, hyperparams=data.get("hyperparams") or {})
+    kwargs.setdefault("problem", None)
+    task = data.get("task")
+    if task is not None and not isinstance(task, Mapping):
+        raise ConfigError(f"a run's task must be an object, not {type(task).__name__}")
+    return make_run_config(**kwargs, hyperparams=data.get("hyperparams") or {}, task=task)
 
 
 def sweep_spec(run: RunConfig, over: str) -> Hyperparam:

@@ -21,6 +21,7 @@ from moo_core.records import COLUMNS, RunOutcome, StepChunk
 FRONT_POINTS = 2001
 ChunkCallback = Callable[[StepChunk], None]
 StopCheck = Callable[[], bool]
+Fetch = Callable[[str], bytes]  # "sha256:…" → the stored bytes of an uploaded dataset
 
 
 def resolve_device(name: str) -> torch.device:
@@ -31,7 +32,12 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def build_objective(run: RunConfig) -> Objective:
+def build_objective(run: RunConfig, fetch: Fetch | None = None) -> Objective:
+    """The toy problem, or the task with its data loaded (ConfigError for bad data)."""
+    if run.task is not None:
+        from moo_core.tasks import build_task
+
+        return build_task(run.task, fetch)
     return PROBLEMS.get(run.problem)(run.init)
 
 
@@ -49,7 +55,7 @@ def _settings(runs: list[RunConfig], device: torch.device) -> dict:
 
 
 def _check_batch(runs: list[RunConfig]) -> None:
-    shared = ("problem", "method", "constraint", "steps", "init", "device")
+    shared = ("problem", "task", "method", "constraint", "steps", "init", "device")
     for name in shared:
         if len({str(getattr(r, name)) for r in runs}) > 1:
             raise ValueError(f"runs in one batch must share {name!r}")
@@ -153,7 +159,7 @@ def train_batch(
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - started
-    outcomes = _outcomes(objective, last_good, finished, alive, status)
+    outcomes = _outcomes(objective, params, constraint, last_good, finished, alive, status)
     trajectory = None
     if keep_trajectory:
         stacked = np.concatenate(saved) if saved else np.empty((0, len(COLUMNS), count))
@@ -161,15 +167,31 @@ def train_batch(
     return outcomes, seconds, str(device), trajectory
 
 
-def _outcomes(objective, last_good, finished, alive, status) -> list[RunOutcome]:
+def _final_report(objective, params, constraint, rows: np.ndarray) -> list[dict[str, float]]:
+    """Per row: the objective's own final evaluation (a task's full train and validation
+    sets) where it has one and it is finite; the last recorded step otherwise."""
+    extra: list[dict[str, float]] = [{} for _ in rows]
+    if not hasattr(objective, "report"):
+        return extra
+    report = {name: np.asarray(v, dtype=float) for name, v in objective.report(params).items()}
+    g_all = torch.as_tensor(report["g"], dtype=torch.float32, device=constraint.epsilon.device)
+    violation = constraint.violation(g_all).cpu().numpy().astype(float)
+    for k, row in enumerate(rows):
+        if np.isfinite(report["f"][k]) and np.isfinite(report["g"][k]):
+            row[0], row[1], row[3] = report["f"][k], report["g"][k], violation[k]
+        extra[k] = {name: float(v[k]) for name, v in report.items() if name not in ("f", "g")}
+    return extra
+
+
+def _outcomes(objective, params, constraint, last_good, finished, alive, status):
     front = objective.front(FRONT_POINTS)
     rows = last_good.cpu().numpy().astype(float)
+    extras = _final_report(objective, params, constraint, rows)
     outcomes = []
-    for k, (values, steps, ok) in enumerate(
-        zip(rows, finished.cpu().tolist(), alive.cpu().tolist(), strict=True)
+    for values, steps, ok, extra in zip(
+        rows, finished.cpu().tolist(), alive.cpu().tolist(), extras, strict=True
     ):
         f, g, lam, violation, _ = (float(v) for v in values)
-        del k
         outcomes.append(
             RunOutcome(
                 status=status if ok else "diverged",
@@ -179,6 +201,7 @@ def _outcomes(objective, last_good, finished, alive, status) -> list[RunOutcome]
                 lam=None if np.isnan(lam) else lam,
                 violation=violation,
                 front_distance=front_distance(front, f, g),
+                extra=extra,
             )
         )
     return outcomes

@@ -36,6 +36,7 @@ class RunOutcome:
     lam: float | None
     violation: float
     front_distance: float | None
+    extra: dict[str, float] = field(default_factory=dict)  # a task's val_f, val_g
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class RunResult:
     seconds: float
     device: str
     trajectory: dict[str, np.ndarray] | None = None  # column → (steps,), when recorded
+    info: dict | None = None  # a task's description (loss, rows, features, …)
 
     def summary(self) -> dict:
         o = self.outcome
-        return {
+        out = {
             "status": o.status,
             "steps": o.steps,
             "seconds": round(self.seconds, 6),
@@ -56,6 +58,11 @@ class RunResult:
             "violation": o.violation,
             "front_distance": o.front_distance,
         }
+        if "val_f" in o.extra:
+            out["validation"] = {"f": o.extra["val_f"], "g": o.extra["val_g"]}
+        if self.info is not None:
+            out["task"] = self.info
+        return out
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class SweepResult:
                 "steps": o.steps,
                 "front_distance": o.front_distance,
                 "nondominated": k in self.nondominated,
+                **o.extra,
             }
             for k, (value, o) in enumerate(zip(self.values, self.outcomes, strict=True))
         ]
@@ -94,4 +102,5 @@ class SweepResult:
             "points": self.points(),
             "hypervolume": self.hypervolume,
             "igd": self.igd,
+            **self.extra,
         }

@@ -3,6 +3,14 @@
 Timestamps are naive UTC from the database clock. A NULL metric value means NaN.
 """
 
+from storage.datasets import (
+    DatasetView,
+    dataset_content,
+    delete_dataset,
+    get_dataset,
+    list_datasets,
+    store_dataset,
+)
 from storage.db import DEFAULT_URL, database_url, make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import (
@@ -28,6 +36,7 @@ from storage.queries import (
     list_experiments,
     list_runs,
     rename_experiment,
+    set_experiment_tags,
 )
 from storage.queue import (
     ClaimedRun,
@@ -52,6 +61,7 @@ __all__ = [
     "Base",
     "ClaimedRun",
     "Dataset",
+    "DatasetView",
     "Experiment",
     "ExperimentView",
     "Metric",
@@ -66,12 +76,16 @@ __all__ = [
     "claim_next_run",
     "create_experiment",
     "database_url",
+    "dataset_content",
+    "delete_dataset",
     "delete_experiment",
     "delete_run",
     "finish_run",
+    "get_dataset",
     "get_metrics",
     "get_run",
     "get_sweep_points",
+    "list_datasets",
     "list_experiments",
     "list_runs",
     "live_workers",
@@ -81,6 +95,8 @@ __all__ = [
     "rename_experiment",
     "request_cancel",
     "session_scope",
+    "set_experiment_tags",
+    "store_dataset",
     "store_sweep_points",
     "submit_run",
     "upgrade",

@@ -6,6 +6,7 @@ Metric convention: a NULL metric value means NaN (diverged, or no λ for the met
 
 from __future__ import annotations
 
+import builtins  # `bytes` is a column name inside Dataset
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -102,6 +104,10 @@ class Dataset(Base):
     content_hash: Mapped[str] = mapped_column(String(128), unique=True)
     bytes: Mapped[int] = mapped_column(BigInteger)
     created: Mapped[datetime] = mapped_column(DateTime)
+    # The file itself, so that workers on other machines can read it (added in 0002).
+    content: Mapped[builtins.bytes | None] = mapped_column(LargeBinary, nullable=True)
+    columns: Mapped[Any] = mapped_column(JSON, nullable=True)
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Worker(Base):

@@ -177,6 +177,13 @@ def rename_experiment(engine: Engine, experiment_id: int, name: str) -> bool:
         return connection.execute(statement).rowcount == 1
 
 
+def set_experiment_tags(engine: Engine, experiment_id: int, tags: list[str]) -> bool:
+    """Replace an experiment's tags (a JSON list of strings)."""
+    statement = update(Experiment).where(Experiment.id == experiment_id).values(tags=list(tags))
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
 def delete_run(engine: Engine, run_id: int) -> bool:
     """Delete a run with its metrics and sweep points."""
     with engine.begin() as connection:

@@ -12,10 +12,15 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
 
 import storage
-from moo_core import COLUMNS, ConfigError
+from moo_core import COLUMNS, ConfigError, RunConfig, SweepConfig
 from moo_core.cli import add_run_arguments, config_from_args, sweep_from_args
+from moo_core.data import DATASETS
+from moo_core.tasks import build_task
 from worker.loop import WorkerOptions, serve
 
 
@@ -48,7 +53,28 @@ def _cmd_serve(args) -> dict:
 
 def _cmd_submit(args) -> dict:
     config = sweep_from_args(args) if args.over else config_from_args(args)
-    return {"run_id": storage.submit_run(_engine(), config)}
+    engine = _engine()
+    return {"run_id": storage.submit_run(engine, share_dataset(engine, config))}
+
+
+def share_dataset(engine, config: RunConfig | SweepConfig) -> RunConfig | SweepConfig:
+    """Check a task's data, then store a local CSV in the database (once per content) and
+    point the config at it, so a worker on any machine reads the same bytes. Bad data raise
+    ConfigError before anything is stored."""
+    run = config.run if isinstance(config, SweepConfig) else config
+    if run.task is None:
+        return config
+    fetch = partial(storage.dataset_content, engine)
+    build_task(run.task, fetch)  # every data check, on the data the worker will read
+    dataset = run.task.dataset
+    if dataset in DATASETS or dataset.startswith("sha256:"):
+        return config
+    raw = Path(dataset).read_bytes()
+    stored = storage.store_dataset(engine, Path(dataset).name, raw)
+    task = replace(run.task, dataset=stored.ref)
+    if isinstance(config, SweepConfig):
+        return replace(config, run=replace(run, task=task))
+    return replace(run, task=task)
 
 
 def _view(engine, run_id: int):
@@ -80,6 +106,7 @@ def _cmd_list(args) -> list:
             "id": view.id,
             "status": view.status,
             "problem": view.config.get("problem", view.config.get("run", {}).get("problem")),
+            "dataset": ((view.config.get("run", view.config).get("task") or {}).get("dataset")),
             "method": view.config.get("method", view.config.get("run", {}).get("method")),
             "created": view.created.isoformat() if view.created else None,
         }

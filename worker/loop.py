@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import storage
-from moo_core import StepChunk, SweepConfig, run, sweep
+from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
 
 
 @dataclass
@@ -74,14 +74,21 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
             storage.append_metrics(engine, claimed.id, chunk.start, chunk.row(0))
         heartbeat.progress = (chunk.start + chunk.length) / steps
 
+    def fetch(ref: str) -> bytes:  # an uploaded dataset, read from the shared database
+        return storage.dataset_content(engine, ref)
+
     try:
         if is_sweep:
-            result = sweep(config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set)
+            result = sweep(
+                config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set, fetch=fetch
+            )
             storage.store_sweep_points(engine, claimed.id, result.points())
             statuses = {o.status for o in result.outcomes}
             status = "cancelled" if "cancelled" in statuses else "completed"
         else:
-            result = run(config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set)
+            result = run(
+                config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set, fetch=fetch
+            )
             status = result.outcome.status
         summary = _finite(result.summary())
         storage.finish_run(
@@ -93,6 +100,9 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
             device=result.device,
         )
         return status
+    except ConfigError as error:  # e.g. an uploaded dataset deleted after the run was queued
+        storage.finish_run(engine, claimed.id, "failed", error=str(error))
+        return "failed"
     except Exception:
         storage.finish_run(engine, claimed.id, "failed", error=traceback.format_exc())
         return "failed"

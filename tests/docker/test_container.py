@@ -209,6 +209,7 @@ def test_compose_services_text() -> None:
 
 def test_compose_parsed_with_yaml() -> None:
     import yaml  # PyYAML is pinned in requirements-dev.txt
+
     doc = yaml.safe_load(COMPOSE.read_text())
     services = doc["services"]
     url = "postgresql+psycopg://moolab:moolab@db:5432/moolab"

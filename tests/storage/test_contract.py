@@ -17,6 +17,7 @@ from moo_core.config import ConfigError, make_run_config, make_sweep_config
 from storage.migrate import current_revision
 from storage.models import Base, Run
 
+HEAD = "0002"
 TABLES = {"experiments", "runs", "metrics", "sweep_points", "datasets", "workers"}
 
 
@@ -50,13 +51,13 @@ class TestStorageContract:
         engine = storage.make_engine(db_url)
         assert current_revision(engine) is None
         storage.upgrade(db_url)  # by URL
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diff == []
         storage.upgrade(engine)  # by engine, idempotent
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         engine.dispose()
 
     def test_concurrent_upgrades_from_empty(self, db_url):
@@ -75,7 +76,7 @@ class TestStorageContract:
             thread.join(60)
         assert errors == []
         engine = storage.make_engine(db_url)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         engine.dispose()
 
     def test_upgrade_from_first_revision(self, db_url):
@@ -297,3 +298,19 @@ class TestStorageContract:
         assert storage.delete_run(engine, kept_run)
         assert storage.get_run(engine, kept_run) is None
         assert len(storage.get_metrics(engine, kept_run)["step"]) == 0
+
+    def test_datasets_stored_whole_and_deduplicated(self, engine):
+        raw = b"x,y\n1,2\n3,4\n" + bytes(range(256))  # any bytes survive the round trip
+        first = storage.store_dataset(engine, "a.csv", raw, columns=["x", "y"], rows=2)
+        again = storage.store_dataset(engine, "renamed.csv", raw)
+        assert again.id == first.id and again.name == "a.csv"  # same content, one row
+        assert first.ref == "sha256:" + first.content_hash and first.bytes == len(raw)
+        assert (first.columns, first.rows) == (["x", "y"], 2)
+        assert storage.dataset_content(engine, first.ref) == raw
+        assert storage.dataset_content(engine, first.content_hash) == raw
+        other = storage.store_dataset(engine, "b.csv", b"p,q\n5,6\n")
+        assert [d.id for d in storage.list_datasets(engine)] == [other.id, first.id]
+        assert storage.delete_dataset(engine, first.ref)
+        assert storage.get_dataset(engine, first.ref) is None
+        with pytest.raises(KeyError):
+            storage.dataset_content(engine, first.ref)

@@ -1,0 +1,112 @@
+"""Uploaded datasets, stored whole in the database (deduplicated by content hash), so that a
+worker on another machine reads the same bytes the user uploaded."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select
+
+from storage.db import db_now
+from storage.models import Dataset
+
+
+@dataclass(frozen=True)
+class DatasetView:
+    id: int
+    name: str
+    content_hash: str
+    bytes: int
+    columns: list[str] | None
+    rows: int | None
+    created: datetime | None
+
+    @property
+    def ref(self) -> str:
+        """How a task config names this dataset."""
+        return f"sha256:{self.content_hash}"
+
+
+_META = (
+    Dataset.id,
+    Dataset.name,
+    Dataset.content_hash,
+    Dataset.bytes,
+    Dataset.columns,
+    Dataset.rows,
+    Dataset.created,
+)  # everything but the content
+
+
+def _view(row) -> DatasetView:
+    return DatasetView(*row)
+
+
+def store_dataset(
+    engine: Engine,
+    name: str,
+    content: bytes,
+    columns: list[str] | None = None,
+    rows: int | None = None,
+) -> DatasetView:
+    """Store `content` once: the same bytes uploaded again return the existing dataset."""
+    digest = hashlib.sha256(content).hexdigest()
+    existing = get_dataset(engine, digest)
+    if existing is not None:
+        return existing
+    values: dict[str, Any] = {
+        "name": name[:200],
+        "content_hash": digest,
+        "bytes": len(content),
+        "content": content,
+        "columns": columns,
+        "rows": rows,
+        "created": db_now(engine),
+    }
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Dataset).values(**values))
+    except Exception:  # a concurrent upload of the same bytes won the unique hash
+        existing = get_dataset(engine, digest)
+        if existing is None:
+            raise
+        return existing
+    return get_dataset(engine, digest)
+
+
+def _hash_of(ref: str) -> str:
+    return ref.removeprefix("sha256:")
+
+
+def get_dataset(engine: Engine, ref: str) -> DatasetView | None:
+    """The dataset with content hash `ref` ("sha256:<hex>" or the bare hex), without bytes."""
+    query = select(*_META).where(Dataset.content_hash == _hash_of(ref))
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else _view(row)
+
+
+def dataset_content(engine: Engine, ref: str) -> bytes:
+    """The stored bytes; KeyError if no dataset has that hash."""
+    query = select(Dataset.content).where(Dataset.content_hash == _hash_of(ref))
+    with engine.connect() as connection:
+        content = connection.execute(query).scalar()
+    if content is None:
+        raise KeyError(ref)
+    return bytes(content)
+
+
+def list_datasets(engine: Engine) -> list[DatasetView]:
+    """Stored datasets, newest first (without their bytes)."""
+    query = select(*_META).order_by(Dataset.id.desc())
+    with engine.connect() as connection:
+        return [_view(row) for row in connection.execute(query)]
+
+
+def delete_dataset(engine: Engine, ref: str) -> bool:
+    statement = delete(Dataset).where(Dataset.content_hash == _hash_of(ref))
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
