@@ -141,10 +141,11 @@ def test_builtin_class_counts_and_groups():
 def test_fastsim_fast_is_biased_and_smeared_against_full():
     frame = DATASETS.get("fastsim").load()
     assert list(frame.columns) == ["eta", "fast", "full"] and len(frame) == 4000
-    assert frame["eta"].between(-2.5, 2.5).all() and (frame[["fast", "full"]] > 0).all().all()
-    relative = (frame["fast"] - frame["full"]) / frame["full"]
-    assert relative.mean() < -0.02  # fast responds low
-    assert relative.std() > 0.05  # and is smeared differently, not a copy
+    assert frame["eta"].between(-2.5, 2.5).all()
+    difference = frame["fast"] - frame["full"]
+    assert difference.mean() > 0.1  # fast is biased
+    assert frame["fast"].std() < 0.95 * frame["full"].std()  # and smeared differently
+    assert difference.std() > 0.3  # not a copy
 
 
 def _table(rows: int = 20) -> pd.DataFrame:
