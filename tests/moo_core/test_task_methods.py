@@ -11,8 +11,13 @@ from moo_core import METHODS, make_run_config, make_sweep_config, run, sweep
 
 TASKS = {
     "classification": {"dataset": "moons", "target": "label", "objective": "l1", "hidden": "8"},
-    "regression": {"dataset": "diabetes", "target": "target", "objective": "parity",
-                   "group": "sex", "hidden": "8"},  # fmt: skip
+    "regression": {
+        "dataset": "diabetes",
+        "target": "target",
+        "objective": "parity",
+        "group": "sex",
+        "hidden": "8",
+    },
 }
 
 
