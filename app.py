@@ -6,6 +6,7 @@ st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout=
 
 PAGES = [
     st.Page("pages/lab.py", title="Lab", icon=":material/science:", default=True, url_path="lab"),
+    st.Page("pages/datasets.py", title="Datasets", icon=":material/table:", url_path="datasets"),
     st.Page("pages/live.py", title="Live", icon=":material/monitoring:", url_path="live"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("pages/pareto.py", title="Pareto", icon=":material/scatter_plot:", url_path="pareto"),

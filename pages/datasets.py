@@ -1,0 +1,123 @@
+"""Datasets: train a small MLP on real data (a built-in table or an uploaded CSV).
+
+Longer than most pages: a form of ~20 widgets. Every decision lives in ui/datasets.py."""
+
+import streamlit as st
+
+import storage
+from moo_core import METHODS, ConfigError, make_sweep_config
+from moo_core.config import DEVICES
+from moo_core.methods import CONSTRAINT_KINDS
+from moo_core.tasks import MISSING, OBJECTIVES
+from pages._shared import get_engine, hyperparameter_inputs, submit, worker_banner
+from ui import datasets as ds
+
+state = st.session_state
+eng = get_engine()
+if eng is None:
+    st.stop()
+worker_banner(eng)
+st.title("Datasets")
+st.caption("Train a small MLP on a real table: f is its loss, g a second objective bounded by ε.")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def table(ref: str):  # a ref names immutable content (a built-in or a hash): safe to cache
+    return ds.load_table(ref, ds.fetcher(get_engine()))
+
+
+@st.cache_data(show_spinner="Checking the data…", max_entries=64)
+def check(task: dict) -> ds.TaskCheck:
+    return ds.check_task(task, ds.fetcher(get_engine()))
+
+
+fresh = "ds_method" not in state  # first run of this visit: hyperparameters get task defaults
+for key, value in ds.FORM_DEFAULTS.items():
+    state.setdefault(key, value)
+
+upload = st.file_uploader("Upload a CSV (at most 50 MiB)", type=["csv", "tsv"], key="ds_upload")
+if upload is not None:
+    result, new = ds.upload_once(state.setdefault("_ds_uploads", {}), upload, eng)
+    if new and result.ok:
+        state["ds_source"] = result.view.ref  # a new upload becomes the chosen dataset
+    (st.error if not result.ok else st.info if result.existed else st.success)(result.message)
+
+uploads = storage.list_datasets(eng)
+options = ds.source_options(uploads)
+state["ds_source"] = ds.fit_choice(state.get("ds_source"), list(options), next(iter(options)))
+ref = st.selectbox("Dataset", list(options), format_func=options.get, key="ds_source")
+st.caption(ds.source_summary(ref, uploads))
+try:
+    name, frame = table(ref)
+except ConfigError as bad:
+    st.error(f"Cannot read this dataset: {bad}")
+    st.stop()
+columns = [str(label) for label in frame.columns]
+if state.get("_ds_ref") != ref or "ds_target" not in state:
+    state.update(ds.role_defaults(ref, columns), _ds_ref=ref, _ds_offered=None)
+
+described = ds.column_table(frame)
+preview, kinds = st.columns([3, 2])
+preview.dataframe(frame.head(100), height=260)
+kinds.dataframe(described, hide_index=True, height=260)
+
+st.subheader("Column roles")
+r1, r2, r3 = st.columns(3)
+target = r1.selectbox("Target", columns, key="ds_target", help="What the network predicts")
+state.update(ds.fit_roles(state, columns, target))
+group = r2.selectbox("Group column", ds.group_options(columns, target), key="ds_group")
+r3.radio("Missing values", MISSING, key="ds_missing", horizontal=True)
+features = st.multiselect("Features", state["_ds_offered"], key="ds_features")
+if encoded := ds.text_columns(described, features):
+    st.caption(f"Text columns are one-hot encoded: {', '.join(encoded)}.")
+
+st.subheader("Task")
+t1, t2, t3, t4 = st.columns(4)
+objective = t1.selectbox("Objective g", OBJECTIVES, key="ds_objective")
+if state.get("_ds_objective") != objective or "ds_epsilon" not in state:
+    state.update(ds.objective_defaults(objective), _ds_objective=objective)
+t2.selectbox("Loss f", ds.LOSS_CHOICES, key="ds_loss", help="auto: ce for categories, else mse")
+t3.text_input("Hidden widths", key="ds_hidden", help="Comma-separated; empty: a linear model")
+t4.number_input("Batch size", key="ds_batch", min_value=1, step=32)
+if objective == "bounds":
+    st.text_input("Bounds LOW:HIGH", key="ds_bounds", help="Empty: the training targets' range")
+
+st.subheader("Training")
+m1, m2, m3, m4, m5, m6 = st.columns(6)
+method = m1.selectbox("Method", METHODS.names(), key="ds_method")
+m2.number_input("ε (bound on g)", key="ds_epsilon", step=0.01, format="%g")
+m3.selectbox("Constraint", CONSTRAINT_KINDS, key="ds_constraint", help="le: g ≤ ε")
+m4.number_input("Steps", key="ds_steps", min_value=1, step=500)
+m5.number_input("Seed", key="ds_seed", min_value=0, step=1)
+m6.selectbox("Device", DEVICES, key="ds_device", help="Where the worker trains")
+state.update(ds.hyperparam_state(method, state, fresh))
+hyperparams = hyperparameter_inputs(method)
+
+values = {key: state[key] for key in state if key.startswith("ds_")}
+config, checked = ds.checked_config(values, hyperparams, check)
+if checked.error:
+    st.error(f"Cannot train this task: {checked.error}")
+else:
+    st.caption(ds.summary_text(checked.summary))
+    for note in checked.notes:
+        st.info(note)
+
+with st.expander("Sweep ε"):
+    s1, s2, s3 = st.columns(3)
+    start = s1.number_input("From", key="ds_sweep_start", format="%g")
+    stop = s2.number_input("To", key="ds_sweep_stop", format="%g")
+    count = s3.number_input("Count", key="ds_sweep_count", min_value=1, max_value=1000)
+blocked = checked.error is not None
+b1, b2 = st.columns(2)
+launch = b1.button("Launch", key="dataset_launch", type="primary", disabled=blocked)
+sweep = b2.button("Sweep ε", key="dataset_sweep", disabled=blocked)
+try:
+    if launch:
+        ids = submit(eng, f"task: {config.subject}", "single", [config])
+        st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
+    if sweep:
+        swept = make_sweep_config(config, "epsilon", float(start), float(stop), int(count))
+        ids = submit(eng, f"sweep epsilon: {config.subject}", "sweep", [swept])
+        st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
+except ConfigError as bad:
+    st.error(f"Cannot submit: {bad}")

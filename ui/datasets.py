@@ -1,0 +1,292 @@
+"""The Datasets page's logic: uploads, dataset choices, column roles, task configs and checks.
+
+Pure: no Streamlit. Widget keys appear here only as the names of form values (prefix `ds_`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+import storage
+from moo_core import METHODS, ConfigError, hyperparams_of, make_run_config
+from moo_core.config import TASK_DEFAULTS, RunConfig
+from moo_core.data import (
+    DATASETS,
+    DataError,
+    content_hash,
+    describe_frame,
+    load_table,
+    prepare,
+    read_csv_bytes,
+)
+from moo_core.tasks import LOSSES, build_task, make_task_spec
+
+NO_GROUP = "(none)"
+LOSS_CHOICES = ("auto", *LOSSES)
+# (ε, sweep from, sweep to) per objective, in g's own units (see Task.describe()["g_unit"]):
+# l1 starts near 0.06 mean |w| for a freshly drawn 64-wide MLP, the others near 0 at a good fit.
+EPSILON_HINTS = {
+    "l1": (0.02, 0.005, 0.05),
+    "bounds": (0.01, 0.0, 0.1),
+    "sum_to_one": (0.05, 0.01, 0.2),
+    "mmd": (0.01, 0.001, 0.05),
+    "parity": (0.05, 0.01, 0.2),
+}
+FORM_DEFAULTS: dict[str, Any] = {
+    "ds_missing": "drop",
+    "ds_loss": "auto",
+    "ds_hidden": "64,64",
+    "ds_batch": 256,
+    "ds_bounds": "",
+    "ds_method": "mdmm",
+    "ds_constraint": "le",  # a task's ε bounds g from above: "constrained by ε" reads g ≤ ε
+    "ds_steps": 2000,
+    "ds_seed": 0,
+    "ds_device": "auto",
+    "ds_sweep_count": 5,
+}
+
+
+# ---- uploads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of an upload: the stored dataset, or `view` None and an error message."""
+
+    view: Any  # storage.DatasetView | None
+    message: str
+    existed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.view is not None
+
+
+def store_upload(engine, raw: bytes, name: str) -> UploadResult:
+    """Check `raw` as CSV and store it once; a bad file stores nothing and says why."""
+    try:
+        frame = read_csv_bytes(raw, name)
+    except DataError as bad:
+        return UploadResult(None, str(bad))
+    existing = storage.get_dataset(engine, content_hash(raw))
+    if existing is not None:
+        message = f"{name} is already stored as {dataset_label(existing)}"
+        return UploadResult(existing, message, existed=True)
+    columns = [str(label) for label in frame.columns]
+    view = storage.store_dataset(engine, name, raw, columns=columns, rows=len(frame))
+    return UploadResult(view, f"Stored {name}: {len(frame)} rows, {len(columns)} columns")
+
+
+def dataset_label(view: Any) -> str:
+    """A stored dataset as "name.csv (1000 rows, sha256:0123abcd…)"."""
+    rows = f"{view.rows} rows, " if view.rows is not None else ""
+    return f"{view.name} ({rows}sha256:{view.content_hash[:8]}…)"
+
+
+# ---- choosing a dataset -------------------------------------------------------------------
+
+
+def source_options(uploads: Sequence[Any]) -> dict[str, str]:
+    """Dataset reference → label: the built-ins first, then stored uploads (newest first)."""
+    options = {name: f"{name} (built-in)" for name in DATASETS.names()}
+    options |= {view.ref: f"{dataset_label(view)} (uploaded)" for view in uploads}
+    return options
+
+
+def source_summary(ref: str, uploads: Sequence[Any]) -> str:
+    if ref in DATASETS:
+        return DATASETS.get(ref).summary
+    for view in uploads:
+        if view.ref == ref:
+            return f"Uploaded {view.name}: {view.rows} rows, {view.bytes:,} bytes."
+    return ""
+
+
+def fetcher(engine) -> Callable[[str], bytes]:  # load_table(ref, fetcher(engine)): a frame
+    """How a task reads an upload ("sha256:…") from the database, as the worker does."""
+    return lambda ref: storage.dataset_content(engine, ref)
+
+
+def column_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """describe_frame as a table: name, kind, missing, distinct."""
+    return pd.DataFrame(describe_frame(frame))
+
+
+# ---- column roles -------------------------------------------------------------------------
+
+
+def role_defaults(ref: str, columns: Sequence[str]) -> dict[str, Any]:
+    """Form values for a newly chosen dataset: the built-in's suggestions, else the last column
+    as target, no group, every other column a feature, objective l1."""
+    columns = [str(label) for label in columns]
+    target, group, objective = columns[-1], None, "l1"
+    if ref in DATASETS:
+        builtin = DATASETS.get(ref)
+        target = builtin.default_target if builtin.default_target in columns else target
+        group = builtin.default_group if builtin.default_group in columns else None
+        objective = builtin.default_objective
+    return {
+        "ds_target": target,
+        "ds_group": group or NO_GROUP,
+        "ds_features": [c for c in columns if c not in (target, group)],
+        "ds_objective": objective,
+    }
+
+
+def group_options(columns: Sequence[str], target: str) -> list[str]:
+    return [NO_GROUP, *(c for c in columns if c != target)]
+
+
+def fit_choice(current: Any, options: Sequence[str], fallback: str) -> str:
+    """`current` if still offered, else `fallback` (a widget value whose options changed)."""
+    return current if current in options else fallback
+
+
+def fit_features(
+    current: Sequence[str], options: Sequence[str], previous: Sequence[str] | None
+) -> list[str]:
+    """The chosen features still offered; when every offered column was chosen before, newly
+    offered ones (the former target, say) are chosen too."""
+    kept = [c for c in current if c in options]
+    if previous is not None and set(previous) <= set(current):
+        kept += [c for c in options if c not in kept]
+    return [c for c in options if c in kept]
+
+
+def fit_roles(state: Mapping[str, Any], columns: Sequence[str], target: str) -> dict[str, Any]:
+    """Group and feature values still valid once `target` is chosen (`_ds_offered`: the
+    feature columns offered, remembered for the next change)."""
+    group = fit_choice(state.get("ds_group"), group_options(columns, target), NO_GROUP)
+    offered = [c for c in columns if c not in (target, group)]
+    features = fit_features(state.get("ds_features", offered), offered, state.get("_ds_offered"))
+    return {"ds_group": group, "ds_features": features, "_ds_offered": offered}
+
+
+def text_columns(table: pd.DataFrame, features: Sequence[str]) -> list[str]:
+    """The chosen features that are text (one-hot encoded by the task)."""
+    kinds = dict(zip(table["name"], table["kind"], strict=True))
+    return [c for c in features if kinds.get(c) == "text"]
+
+
+# ---- the run ------------------------------------------------------------------------------
+
+
+def hyperparam_state(method: str, state: Mapping[str, Any], fresh: bool) -> dict[str, Any]:
+    """Widget values (keys `hp.{method}.{name}`) to set to the task defaults (Adam, lr 1e-3,
+    else the method's): where a widget has no value yet, or all on a fresh visit (the Lab
+    page's toy defaults, plain SGD, may linger)."""
+    specs = hyperparams_of(METHODS.get(method))
+    keys = {f"hp.{method}.{s.name}": TASK_DEFAULTS.get(s.name, s.default) for s in specs}
+    return {key: value for key, value in keys.items() if fresh or key not in state}
+
+
+def task_dict(values: Mapping[str, Any]) -> dict[str, Any]:
+    """make_task_spec keyword arguments from the form values."""
+    features = list(values["ds_features"])
+    if not features:
+        raise ConfigError("choose at least one feature column")
+    group = values.get("ds_group")
+    bounds = values.get("ds_bounds") if values["ds_objective"] == "bounds" else None
+    return {
+        "dataset": values["ds_source"],
+        "target": values["ds_target"],
+        "objective": values["ds_objective"],
+        "group": None if group in (None, NO_GROUP) else group,
+        "features": features,
+        "loss": values["ds_loss"],
+        "hidden": values["ds_hidden"],
+        "batch_size": values["ds_batch"],
+        "missing": values["ds_missing"],
+        "bounds": (bounds or "").strip() or None,
+    }
+
+
+def run_config(values: Mapping[str, Any], hyperparams: Mapping[str, Any]) -> RunConfig:
+    """A validated task RunConfig (ConfigError naming the bad value)."""
+    return make_run_config(
+        None,
+        values["ds_method"],
+        epsilon=values["ds_epsilon"],
+        constraint=values["ds_constraint"],
+        steps=values["ds_steps"],
+        seed=values["ds_seed"],
+        device=values["ds_device"],
+        hyperparams=dict(hyperparams),
+        task=task_dict(values),
+    )
+
+
+@dataclass(frozen=True)
+class TaskCheck:
+    """A built task's summary and data notes, or the one-line reason it cannot be built."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def check_task(task: Mapping[str, Any], fetch: Callable[[str], bytes] | None) -> TaskCheck:
+    """Build the task as the worker will (loads and checks the data, trains nothing)."""
+    try:
+        spec = make_task_spec(**task)
+        built = build_task(spec, fetch)
+        # build_task keeps no data notes ("dropped 3 of 400 rows"): prepare again for them
+        name, frame = load_table(spec.dataset, fetch)
+        data = prepare(
+            frame,
+            name,
+            spec.target,
+            group=spec.group,
+            features=spec.features,
+            classification=None if spec.loss is None else spec.loss == "ce",
+            missing=spec.missing,
+        )
+    except ConfigError as bad:
+        return TaskCheck(error=str(bad))
+    return TaskCheck(summary=built.describe(), notes=tuple(data.notes))
+
+
+def checked_config(values, hyperparams, check) -> tuple[RunConfig | None, TaskCheck]:
+    """(config, check(task dict)), or (None, the error) when the form values are not valid."""
+    try:
+        config = run_config(values, hyperparams)
+    except ConfigError as bad:
+        return None, TaskCheck(error=str(bad))
+    return config, check(config.task.to_dict())
+
+
+def upload_once(done: dict, upload: Any, engine) -> tuple[UploadResult, bool]:
+    """(result, new) for an uploaded file (`file_id`, `name`, `getvalue()`); `done` remembers
+    results by file id, so a file that stays in the uploader is stored once."""
+    new = upload.file_id not in done
+    if new:
+        done[upload.file_id] = store_upload(engine, upload.getvalue(), upload.name)
+    return done[upload.file_id], new
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """One line: kind, loss, split sizes, features, classes and g's unit."""
+    if not summary:
+        return ""
+    parts = [
+        f"{summary['kind']} with loss {summary['loss']}",
+        f"{summary['rows_train']} training / {summary['rows_validation']} validation rows",
+        f"{summary['features']} input features",
+    ]
+    if summary.get("classes"):
+        parts.append(f"classes {', '.join(map(str, summary['classes']))}")
+    if summary.get("groups"):
+        parts.append(f"{summary['groups']} groups")
+    parts.append(f"g in {summary['g_unit']}")
+    return "; ".join(parts)
+
+
+def objective_defaults(objective: str) -> dict[str, float]:
+    """ε and the ε sweep's range suggested for a newly chosen objective."""
+    epsilon, start, stop = EPSILON_HINTS.get(objective, EPSILON_HINTS["l1"])
+    return {"ds_epsilon": epsilon, "ds_sweep_start": start, "ds_sweep_stop": stop}
