@@ -86,6 +86,7 @@ class Task:
         self.loss = check_task(spec, data)
         self.classification = data.is_classification
         self.classes = data.classes
+        self.notes = tuple(data.notes)  # what preparing the data did (rows dropped, …)
         self.group_count = _group_count(data)
         train, held_out = split_rows(data.rows, spec.validation, self.split_seed)
         mean, std = _moments(data.features[train].astype(np.float64))
@@ -258,6 +259,7 @@ class Task:
             "target_std": self.target_std if regression else None,
             "huber_delta": self.target_std if self.loss == "huber" else None,
             "output_range": list(self.output_range) if self.output_range else None,
+            "notes": list(self.notes),
             "mmd_bandwidths": list(objectives.MMD_BANDWIDTHS)
             if self.spec.objective == "mmd"
             else None,
