@@ -6,6 +6,7 @@ import atexit
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,9 @@ def worker_banner(eng) -> None:
 
 def config_of(view) -> dict[str, Any]:
     """The run part of a run's or a sweep's stored config."""
-    config = view.config or {}
-    return config.get("run", config)
+    from ui.tables import run_config
+
+    return run_config(view)
 
 
 def label(view) -> str:
@@ -93,6 +95,20 @@ def load_views(eng, ids: list[int]):
         else:
             views.append(view)
     return views
+
+
+def fetch_runs(eng, ids: list[int], wait_for_steps: float = 0.0):
+    """The runs `ids` that exist now. With `wait_for_steps` > 0, first wait up to that many
+    seconds while every one of them is queued or running without a stored step."""
+    import storage
+
+    deadline = time.monotonic() + wait_for_steps
+    while True:
+        views = [v for v in (storage.get_run(eng, i) for i in ids) if v is not None]
+        waiting = all(v.status in ("queued", "running") and not v.steps_stored for v in views)
+        if not views or not waiting or time.monotonic() >= deadline:
+            return views
+        time.sleep(0.05)
 
 
 def metrics(eng, run_id: int) -> dict[str, np.ndarray]:
@@ -123,6 +139,18 @@ def summary_line(view) -> str:
     return f"final f = {_num(final.get('f'))}, g = {_num(g)}, λ = {_num(final.get('lambda'))}{gap}"
 
 
+def front_preview(problem: str, epsilon: float) -> None:
+    """The problem's analytic front with ε, beside the form. Drawing a chart here also loads
+    the browser's Plotly code (~5 MB) before Launch opens the Live page: without it the first
+    point showed ~1 s later (docs/benchmarks.md)."""
+    from moo_core import PROBLEMS
+    from ui import figures
+
+    front = PROBLEMS.get(problem)().front(200)
+    chart, _ = st.columns(2)
+    chart.plotly_chart(figures.front_figure(front, epsilon), key="front_preview")
+
+
 def hyperparameter_inputs(method: str) -> dict[str, Any]:
     """One widget per registered hyperparameter of `method`, with its help text and range."""
     from ui.params import method_specs
@@ -151,3 +179,24 @@ def submit(eng, name: str, kind: str, configs: list) -> list[int]:
 
     experiment_id = storage.create_experiment(eng, name, kind)
     return [storage.submit_run(eng, c, experiment_id=experiment_id) for c in configs]
+
+
+def confirmed(label: str, key: str, target: Any, warning: str) -> bool:
+    """A destructive button that asks again: True only once "Confirm" is clicked for `target`.
+
+    The pending request remembers its target, so choosing another item drops it."""
+    pending = f"{key}.pending"
+    if st.session_state.get(pending) != target:
+        if st.button(label, key=key):
+            st.session_state[pending] = target
+            st.rerun()
+        return False
+    st.warning(warning)
+    yes, no = st.columns(2)
+    if yes.button("Confirm delete", key=f"{key}.confirm", type="primary"):
+        del st.session_state[pending]
+        return True
+    if no.button("Keep it", key=f"{key}.keep"):
+        del st.session_state[pending]
+        st.rerun()
+    return False

@@ -1,11 +1,11 @@
-"""Compare finished (or running) runs side by side."""
+"""Compare runs side by side: overlaid charts and a table of final values per run."""
 
 import pandas as pd
 import streamlit as st
 
 from moo_core import PROBLEMS
 from pages._shared import config_of, get_engine, label, load_views, metrics
-from ui import figures, params
+from ui import figures, params, tables
 
 st.title("Compare runs")
 eng = get_engine()
@@ -17,48 +17,38 @@ runs = [v for v in storage.list_runs(eng, limit=200) if v.kind != "sweep"]
 if not runs:
     st.info("No runs yet. Launch some from the Lab page.")
     st.stop()
-ids, errors = params.parse_run_ids(st.query_params.get("runs", ""))
-for message in errors:
-    st.error(message)
-known = {v.id for v in runs}
-views = load_views(eng, ids)
+by_id = {v.id: v for v in runs}
+if "runs" in st.query_params:
+    ids, errors = params.parse_run_ids(st.query_params["runs"])
+    for message in errors:
+        st.error(message)
+    asked = load_views(eng, ids)
+    default = [v.id for v in asked if v.id in by_id]
+    for v in asked:
+        if v.kind == "sweep":
+            st.warning(f"Run {v.id} is a sweep: see it on the Pareto page.")
+else:  # no choice in the URL: the last comparison, or else the newest run
+    last = next((e for e in storage.list_experiments(eng) if e.kind == "comparison"), None)
+    default = [v.id for v in runs if last and v.experiment_id == last.id] or [runs[0].id]
 chosen = st.multiselect(
-    "Runs",
-    [v.id for v in runs],
-    default=[v.id for v in views if v.id in known],
-    format_func=lambda i: label(next(v for v in runs if v.id == i)),
-    key="chosen",
+    "Runs", list(by_id), default=default, format_func=lambda i: label(by_id[i]), key="chosen"
 )
 st.query_params["runs"] = ",".join(map(str, chosen))
-views = [v for v in runs if v.id in chosen]
+views = sorted((by_id[i] for i in chosen), key=lambda v: v.id)  # colours as on the Live page
 if not views:
+    st.info("Pick one or more runs to compare.")
     st.stop()
-rows = []
-for v in views:
-    c, s = config_of(v), v.summary or {}
-    final = s.get("final", {})
-    rows.append(
-        {
-            "run": v.id,
-            "status": v.status,
-            "problem": c.get("problem"),
-            "method": c.get("method"),
-            "ε": c.get("epsilon"),
-            "steps": c.get("steps"),
-            "f": final.get("f"),
-            "g": final.get("g"),
-            "λ": final.get("lambda"),
-            "|g − ε|": None if final.get("g") is None else abs(final["g"] - c["epsilon"]),
-            "front distance": s.get("front_distance"),
-            "seconds": v.seconds,
-        }
-    )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
 series = {label(v): metrics(eng, v.id) for v in views}
+st.dataframe(
+    pd.DataFrame([tables.compare_row(v, m) for v, m in zip(views, series.values(), strict=True)]),
+    hide_index=True,
+)
 first = config_of(views[0])
+eps = first.get("epsilon")
 front = PROBLEMS.get(first["problem"])().front(400) if first.get("problem") in PROBLEMS else None
 left, right = st.columns(2)
-left.plotly_chart(figures.path_figure(series, front=front, epsilon=first.get("epsilon")))
+left.plotly_chart(figures.path_figure(series, front=front, epsilon=eps))
 right.plotly_chart(figures.lambda_figure(series))
-left.plotly_chart(figures.objectives_figure(series, epsilon=first.get("epsilon")))
+left.plotly_chart(figures.objectives_figure(series, epsilon=eps))
 right.plotly_chart(figures.violation_figure(series))
+st.plotly_chart(figures.cosine_figure(series))

@@ -1,9 +1,10 @@
-"""Every run and experiment: open, rename, delete."""
+"""Every run and experiment: filter, open, download, rename, tag, delete (after a confirm)."""
 
 import pandas as pd
 import streamlit as st
 
-from pages._shared import config_of, get_engine
+from pages._shared import confirmed, get_engine
+from ui import tables
 
 st.title("History")
 eng = get_engine()
@@ -12,52 +13,77 @@ if eng is None:
 import storage  # noqa: E402
 
 runs = storage.list_runs(eng, limit=500)
-if not runs:
+experiments = {e.id: e for e in storage.list_experiments(eng)}
+if not runs and not experiments:
     st.info("No runs yet. Launch one from the Lab page.")
     st.stop()
-rows = [
-    {
-        "run": v.id,
-        "experiment": v.experiment_id,
-        "kind": v.kind,
-        "status": v.status,
-        "problem": config_of(v).get("problem"),
-        "method": config_of(v).get("method"),
-        "ε": config_of(v).get("epsilon"),
-        "created": v.created,
-        "seconds": v.seconds,
-    }
-    for v in runs
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+rows = tables.history_rows(runs, experiments)
 
-ids = [v.id for v in runs]
-run_id = st.selectbox("Run", ids, key="history_run")
-c1, c2, c3 = st.columns(3)
-if c1.button("Open live view", key="open"):
-    st.switch_page("pages/live.py", query_params={"runs": str(run_id)})
-if c2.button("Compare", key="open_compare"):
-    st.switch_page("pages/compare.py", query_params={"runs": str(run_id)})
-if c3.button("Delete run", key="delete_run"):
-    storage.delete_run(eng, run_id)
-    st.session_state.get("_metrics", {}).pop(run_id, None)
-    st.rerun()
+f1, f2, f3, f4 = st.columns(4)
+statuses = f1.multiselect("Status", sorted({r["status"] for r in rows}), key="filter_status")
+problems = f2.multiselect(
+    "Problem", sorted({str(r["problem"]) for r in rows}), key="filter_problem"
+)
+methods = f3.multiselect("Method", sorted({str(r["method"]) for r in rows}), key="filter_method")
+text = f4.text_input("Search", key="filter_text", help="Run id (#12), experiment name or tag")
+shown = tables.filter_rows(rows, statuses, problems, methods, text)
+st.caption(f"{len(shown)} of {len(rows)} runs")
+st.dataframe(pd.DataFrame(shown), hide_index=True)
 
-experiments = storage.list_experiments(eng)
+if shown:
+    by_id = {v.id: v for v in runs}
+    run_id = st.selectbox("Run", [r["run"] for r in shown], key="history_run")
+    view = by_id[run_id]
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Open live view", key="open"):
+        st.switch_page("pages/live.py", query_params={"runs": str(run_id)})
+    if view.kind == "sweep" and c2.button("Open Pareto view", key="open_pareto"):
+        st.switch_page("pages/pareto.py", query_params={"run": str(run_id)})
+    if view.kind != "sweep" and c2.button("Compare", key="open_compare"):
+        st.switch_page("pages/compare.py", query_params={"runs": str(run_id)})
+    if view.kind == "sweep":
+        csv = lambda: tables.points_csv(storage.get_sweep_points(eng, run_id))  # noqa: E731
+    else:
+        csv = lambda: tables.trajectory_csv(storage.get_metrics(eng, run_id))  # noqa: E731
+    c3.download_button(
+        "Download CSV",
+        data=csv,  # built only when clicked
+        file_name=f"moolab-run-{run_id}.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+        help="step,f,g,lambda,violation,grad_cos per step (a sweep: one row per setting)",
+    )
+    warning = f"Delete run #{run_id} and its {view.steps_stored:,} stored steps? No undo."
+    if confirmed("Delete run", "delete_run", run_id, warning):
+        storage.delete_run(eng, run_id)
+        st.session_state.get("_metrics", {}).pop(run_id, None)
+        st.toast(f"Deleted run #{run_id}")
+        st.rerun()
+elif rows:
+    st.info("No run matches the filter.")
+
 if experiments:
     st.subheader("Experiments")
-    by_id = {getattr(e, "id", None): e for e in experiments}
     exp_id = st.selectbox(
         "Experiment",
-        list(by_id),
-        format_func=lambda i: f"#{i} {getattr(by_id[i], 'name', '')}",
+        list(experiments),
+        format_func=lambda i: f"#{i} {experiments[i].name} ({experiments[i].runs} runs)",
         key="history_exp",
     )
-    new_name = st.text_input("New name", key="exp_name")
+    exp = experiments[exp_id]
     e1, e2 = st.columns(2)
+    new_name = e1.text_input("New name", key="exp_name")
     if e1.button("Rename", key="rename", disabled=not new_name.strip()):
         storage.rename_experiment(eng, exp_id, new_name.strip())
         st.rerun()
-    if e2.button("Delete experiment", key="delete_exp"):
+    tag_text = e2.text_input(
+        "Tags (comma-separated)", value=", ".join(exp.tags or []), key=f"exp_tags.{exp_id}"
+    )
+    if e2.button("Save tags", key="save_tags"):
+        storage.set_experiment_tags(eng, exp_id, tables.parse_tags(tag_text))
+        st.rerun()
+    warning = f"Delete experiment #{exp_id} with its {exp.runs} runs and their steps? No undo."
+    if confirmed("Delete experiment", "delete_exp", exp_id, warning):
         storage.delete_experiment(eng, exp_id)
         st.rerun()

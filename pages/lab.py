@@ -5,7 +5,7 @@ import streamlit as st
 from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.methods import CONSTRAINT_KINDS
-from pages._shared import get_engine, hyperparameter_inputs, submit, worker_banner
+from pages._shared import front_preview, get_engine, hyperparameter_inputs, submit, worker_banner
 from ui import params
 
 eng = get_engine()
@@ -58,6 +58,7 @@ c2.selectbox("Constraint", CONSTRAINT_KINDS, key="constraint", help="g = Îµ, g â
 c3.number_input("Steps", key="steps", step=500, help="Training steps, 1 to 10,000,000")
 c4.number_input("Seed", key="seed", step=1)
 st.selectbox("Device", DEVICES, key="device", help="Where the worker trains")
+front_preview(problem, st.session_state["epsilon"])
 
 st.subheader(f"{method} hyperparameters")
 values = {name: st.session_state[name] for name in params.BASE_DEFAULTS if name != "vs"}

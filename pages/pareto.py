@@ -1,10 +1,11 @@
-"""Sweeps: where each setting ends up relative to the analytic Pareto front."""
+"""Sweeps over the analytic Pareto front: several overlaid, non-dominated filter, HV and IGD."""
 
+import pandas as pd
 import streamlit as st
 
 from moo_core import PROBLEMS
 from pages._shared import TERMINAL, config_of, get_engine, load_views, worker_banner
-from ui import figures, params
+from ui import figures, params, tables
 
 st.title("Pareto view of sweeps")
 eng = get_engine()
@@ -13,41 +14,72 @@ if eng is None:
 worker_banner(eng)
 import storage  # noqa: E402
 
-sweeps = storage.list_runs(eng, limit=200)
-sweeps = [v for v in sweeps if v.kind == "sweep"]
+sweeps = {v.id: v for v in storage.list_runs(eng, limit=200) if v.kind == "sweep"}
 ids, errors = params.parse_run_ids(st.query_params.get("run", ""))
 for message in errors:
     st.error(message)
-views = load_views(eng, ids[:1])
-if not sweeps and not views:
+asked = []
+for view in load_views(eng, ids):
+    if view.kind == "sweep" and view.id in sweeps:
+        asked.append(view.id)
+    else:
+        st.warning(f"Run {view.id} is not a sweep: see it on the Live or Compare page.")
+if not sweeps:
     st.info("No sweeps yet. Use the Sweep button on the Lab page.")
     st.stop()
-options = [v.id for v in sweeps]
-default = views[0].id if views and views[0].id in options else options[0]
-run_id = st.selectbox("Sweep", options, index=options.index(default), key="sweep_id")
-st.query_params["run"] = str(run_id)
 
 
-@st.fragment(run_every=2)
+def describe(i: int) -> str:
+    c = config_of(sweeps[i])
+    return f"#{i} {c.get('method')} over {sweeps[i].config.get('over')} ({c.get('problem')})"
+
+
+chosen = st.multiselect(
+    "Sweeps",
+    list(sweeps),
+    default=asked or [next(iter(sweeps))],
+    format_func=describe,
+    key="sweeps",
+)
+st.query_params["run"] = ",".join(map(str, chosen))
+only_front = st.checkbox("Non-dominated points only", key="nondominated_only")
+if not chosen:
+    st.info("Pick one or more sweeps.")
+    st.stop()
+active = any(sweeps[i].status not in TERMINAL for i in chosen)
+
+
+@st.fragment(run_every=2 if active else None)
 def show() -> None:
-    view = storage.get_run(eng, run_id)
-    if view is None:
-        st.warning(f"Sweep {run_id} does not exist (it may have been deleted).")
-        return
-    st.progress(min(max(float(view.progress or 0), 0.0), 1.0), text=f"status: {view.status}")
-    if view.status not in TERMINAL:
-        return
-    raw = storage.get_sweep_points(eng, run_id) or []
-    points = [
-        p if isinstance(p, dict) else getattr(p, "_asdict", lambda p=p: vars(p))() for p in raw
-    ]
-    over = (view.config or {}).get("over", "value")
-    for p in points:
-        p.setdefault("value", p.get(over))
-    problem = config_of(view).get("problem")
+    views = [v for v in (storage.get_run(eng, i) for i in chosen) if v is not None]
+    if len(views) < len(chosen):
+        st.warning("A chosen sweep no longer exists (it may have been deleted).")
+    for view in views:
+        if view.status not in TERMINAL:
+            progress = min(max(float(view.progress or 0), 0.0), 1.0)
+            st.progress(progress, text=f"{describe(view.id)}: {view.status}")
+        if view.error:
+            st.error(f"Sweep {view.id} failed: {view.error.strip().splitlines()[-1]}")
+    points = {}
+    for view in views:
+        over = (view.config or {}).get("over", "value")
+        stored = storage.get_sweep_points(eng, view.id)
+        points[describe(view.id)] = [p | {"sweep": view.id, "over": over} for p in stored]
+    st.dataframe(
+        pd.DataFrame([tables.sweep_row(v, p) for v, p in zip(views, points.values(), strict=True)]),
+        hide_index=True,
+    )
+    problems = list(dict.fromkeys(config_of(v).get("problem") for v in views))
+    problem = problems[0] if problems else None
+    if len(problems) > 1:
+        st.caption(f"Sweeps on different problems: the front drawn is {problem}'s.")
     front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None
-    st.plotly_chart(figures.sweep_figure(points, over, front=front), key="sweep_chart")
-    st.dataframe(points)
+    figure = figures.pareto_figure(points, front=front, nondominated_only=only_front)
+    st.plotly_chart(figure, key="sweep_chart")
+    with st.expander("Points"):
+        st.dataframe(pd.DataFrame([p for pts in points.values() for p in pts]), hide_index=True)
+    if active and all(v.status in TERMINAL for v in views):
+        st.rerun()  # all finished: one full rerun, then no more polling
 
 
 show()

@@ -1,4 +1,5 @@
-"""The dashboard in a real headless Chromium: preset URL → Compare → live charts → converged run."""
+"""The dashboard in a real headless Chromium: preset URL → Compare → live charts → converged run,
+then the Compare, Pareto (two sweeps overlaid) and History screens. Screenshots: artifacts/."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ def test_bdmm_vs_mdmm_preset_live(server):
             page.screenshot(path=str(ARTIFACTS / "live_timeout.png"), full_page=True)
             pytest.fail(f"λ charts never showed ≥100 steps for both runs: {lengths}")
         assert sorted({name.split()[-1] for name, _, _ in lengths}) == ["bdmm", "mdmm"]
+        _charts(page, 5)
         page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
 
         engine = storage.make_engine(db_url)
@@ -142,4 +144,43 @@ def test_bdmm_vs_mdmm_preset_live(server):
         assert abs(g - 0.6) < 1e-3, g
         page.get_by_text("|g − ε| =").first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
+        other_screens(page, base, engine)
         browser.close()
+
+
+def _charts(page, count: int) -> None:
+    """Wait until `count` Plotly charts have drawn their axes."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .xtitle').length >= {count}", timeout=60_000
+    )
+
+
+def other_screens(page, base: str, engine) -> None:
+    """Compare (defaults to the last comparison), Pareto with two sweeps, History."""
+    import storage
+    from moo_core import make_run_config, make_sweep_config
+
+    page.goto(base + "/compare")
+    _charts(page, 5)
+    page.get_by_text("steps to violation").first.wait_for(state="attached", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+
+    sweeps = [
+        make_sweep_config(make_run_config("concave", m, steps=2000), over, 0.05, 0.95, 9)
+        for m, over in (("mdmm", "epsilon"), ("weighted_sum", "weight"))
+    ]
+    ids = [storage.submit_run(engine, c) for c in sweeps]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if all(storage.get_run(engine, i).status == "completed" for i in ids):
+            break
+        time.sleep(0.5)
+    page.goto(base + f"/pareto?run={ids[0]},{ids[1]}")
+    _charts(page, 1)
+    page.get_by_text("hypervolume").first.wait_for(state="attached", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "pareto.png"), full_page=True)
+
+    page.goto(base + "/history")
+    page.locator(".st-key-delete_exp button").first.wait_for(timeout=60_000)
+    page.locator(".st-key-download_csv button").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "history.png"), full_page=True)

@@ -48,7 +48,7 @@ def test_figures_have_labels_legend_uirevision_and_are_thinned(make, title, xlab
     fig = make(series)
     assert isinstance(fig, go.Figure)
     assert title.lower() in fig.layout.title.text.lower()
-    assert fig.layout.xaxis.title.text == xlabel
+    assert xlabel in fig.layout.xaxis.title.text
     assert fig.layout.yaxis.title.text
     assert fig.layout.showlegend is True
     assert fig.layout.uirevision
@@ -95,12 +95,33 @@ def test_empty_series_gives_empty_figure():
         figures.path_figure({}),
         figures.violation_figure({}),
         figures.cosine_figure({}),
-        figures.sweep_figure([], "lr"),
+        figures.pareto_figure({}),
     ):
         assert isinstance(fig, go.Figure)
 
 
-def test_sweep_figure_points():
-    pts = [{"value": 0.1, "f": 0.5, "g": 0.4}, {"value": 0.2, "f": 0.4, "g": 0.5}]
-    fig = figures.sweep_figure(pts, "epsilon", front=np.c_[[0, 1], [1, 0]])
-    assert list(fig.data[-1].x) == [0.5, 0.4]
+def test_pareto_figure_overlays_sweeps_and_filters_dominated():
+    a = [
+        {"value": 0.1, "f": 0.5, "g": 0.4, "nondominated": True},
+        {"value": 0.2, "f": 0.6, "g": 0.5, "nondominated": False},
+    ]
+    b = [{"value": None, "f": 0.3, "g": 0.7, "nondominated": True}]
+    front = np.c_[[0, 1], [1, 0]]
+    fig = figures.pareto_figure({"#1 mdmm": a, "#2 bdmm": b}, front=front)
+    assert [t.name for t in fig.data] == ["Pareto front", "#1 mdmm", "#2 bdmm"]
+    assert list(fig.data[1].x) == [0.5, 0.6]
+    assert list(fig.data[1].marker.symbol) == ["circle", "circle-open"]
+    assert fig.data[1].marker.color != fig.data[2].marker.color
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    only = figures.pareto_figure({"#1 mdmm": a}, nondominated_only=True)
+    assert list(only.data[0].x) == [0.5]
+    assert "non-dominated" in only.layout.title.text
+
+
+def test_front_figure_marks_the_target_on_the_front():
+    front = np.c_[np.linspace(0, 1, 101), np.linspace(1, 0, 101)]
+    fig = figures.front_figure(front, epsilon=0.6)
+    assert [t.name for t in fig.data] == ["Pareto front", "target: front at g = 0.6"]
+    assert fig.data[1].x[0] == pytest.approx(0.4) and fig.data[1].y[0] == pytest.approx(0.6)
+    assert fig.layout.shapes[0].y0 == 0.6  # the dashed level g = ε
+    assert len(figures.front_figure(front, epsilon=3.0).data) == 1  # ε off the front: no target

@@ -1,0 +1,136 @@
+"""Pages over stored runs: Compare, Pareto, History and Live with runs a real worker trained."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+
+
+@pytest.fixture
+def finished_runs(db_url):
+    """Two short runs and a small sweep, trained by a real worker that exits when idle."""
+    import os
+    import subprocess
+    import sys
+
+    import storage
+    from moo_core import make_run_config, make_sweep_config
+
+    engine = storage.make_engine(db_url)
+    storage.upgrade(engine)
+    ids = [
+        storage.submit_run(engine, make_run_config("concave", m, epsilon=0.6, steps=60))
+        for m in ("mdmm", "bdmm")
+    ]
+    base = make_run_config("concave", "mdmm", epsilon=0.6, steps=60)
+    ids.append(storage.submit_run(engine, make_sweep_config(base, "epsilon", 0.2, 0.8, 3)))
+    subprocess.run(
+        [sys.executable, "-m", "worker", "serve", "--exit-when-idle"],
+        cwd=ROOT, env=dict(os.environ), check=True, timeout=120, capture_output=True,
+    )  # fmt: skip
+    assert all(storage.get_run(engine, i).status == "completed" for i in ids)
+    return ids
+
+
+def page(path: str, query: dict | None = None) -> AppTest:
+    """A fresh session on `path` with `query` in the URL, run once."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(path)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_compare_and_pareto_with_data(finished_runs):
+    a, b, s = finished_runs
+    at = page("pages/compare.py", {"runs": f"{a},{b}"})
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["method"]) == ["bdmm", "mdmm"]
+    assert {"f", "g", "violation", "steps to violation ≤ 0.001"} <= set(table.columns)
+    assert len(at.get("plotly_chart")) == 5
+
+    at = page("pages/compare.py")  # nothing in the URL: the newest run (no comparison stored)
+    assert not at.exception, at.exception
+    assert at.multiselect(key="chosen").value == [b]
+
+    at = page("pages/pareto.py", {"run": str(s)})
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 1
+    quality = at.dataframe[0].value
+    assert list(quality["sweep"]) == [s] and quality["hypervolume"].notna().all()
+    at.checkbox(key="nondominated_only").check().run()
+    assert not at.exception, at.exception
+
+    # a run on the wrong page, and a bad id: messages, not tracebacks
+    at = page("pages/compare.py", {"runs": f"{s},{a}"})
+    assert not at.exception, at.exception
+    assert f"Run {s} is a sweep" in " ".join(w.value for w in at.warning)
+    assert at.multiselect(key="chosen").value == [a]
+    at = page("pages/pareto.py", {"run": f"{a},x"})
+    assert not at.exception, at.exception
+    assert f"Run {a} is not a sweep" in " ".join(w.value for w in at.warning)
+    assert "'x' is not a whole number" in " ".join(e.value for e in at.error)
+
+
+def test_history_filter_tag_download_and_confirmed_delete(finished_runs, db_url):
+    import storage
+
+    a, b, _ = finished_runs
+    at = page("pages/history.py")
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 3
+    assert at.get("download_button")
+    at.multiselect(key="filter_method").set_value(["bdmm"]).run()
+    assert list(at.dataframe[0].value["run"]) == [b]
+    at.multiselect(key="filter_method").set_value([]).run()
+
+    engine = storage.make_engine(db_url)
+    exp_id = storage.create_experiment(engine, "baseline", "single")  # the runs have none
+    at = page("pages/history.py")
+    at.selectbox(key="history_exp").set_value(exp_id)
+    at.text_input(key=f"exp_tags.{exp_id}").input("paper, fig2").run()
+    at.button(key="save_tags").click().run()
+    assert not at.exception, at.exception
+    assert storage.list_experiments(engine)[0].tags == ["paper", "fig2"]
+
+    at.text_input(key="filter_text").input(f"#{a}").run()
+    assert list(at.dataframe[0].value["run"]) == [a]
+    at.button(key="delete_run").click().run()
+    assert len(at.dataframe[0].value) == 1  # not deleted yet: asks first
+    assert "No undo" in " ".join(w.value for w in at.warning)
+    at.button(key="delete_run.confirm").click().run()
+    assert not at.exception, at.exception
+    assert storage.get_run(engine, a) is None
+    assert len(at.dataframe[0].value) == 0 and "No run matches" in at.info[0].value
+
+    at = page("pages/live.py", {"runs": str(a)})
+    assert not at.exception, at.exception
+    assert f"Run {a} does not exist" in " ".join(w.value for w in at.warning)
+
+
+def test_live_page_warns_about_a_silent_worker(db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    import storage
+    from moo_core import make_run_config
+
+    engine = storage.make_engine(db_url)
+    storage.upgrade(engine)
+    run_id = storage.submit_run(engine, make_run_config("concave", "mdmm", epsilon=0.6))
+    long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)
+    with engine.begin() as connection:
+        connection.execute(
+            update(storage.Run)
+            .where(storage.Run.id == run_id)
+            .values(status="running", progress=0.5, started=long_ago, heartbeat=long_ago)
+        )
+    at = page("pages/live.py", {"runs": str(run_id)})
+    assert not at.exception, at.exception
+    assert "may have died" in " ".join(w.value for w in at.warning)
+    assert "ETA 5 min 0 s" in at.get("progress")[0].proto.text

@@ -1,0 +1,187 @@
+"""Table rows, filters, CSV and ETA text for the pages. Pure: no Streamlit, no storage."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")
+CONVERGED_VIOLATION = 1e-3  # the README's "|g − ε| below 1e-3" for MDMM on the concave front
+
+
+def run_config(view: Any) -> dict[str, Any]:
+    """The run part of a run's or a sweep's stored config."""
+    config = getattr(view, "config", None) or {}
+    return config.get("run", config)
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tags from "a, b ,a" → ["a", "b"]: trimmed, empty ones dropped, first spelling kept."""
+    seen: dict[str, str] = {}
+    for part in str(text or "").split(","):
+        tag = part.strip()
+        if tag and tag.lower() not in seen:
+            seen[tag.lower()] = tag
+    return list(seen.values())
+
+
+def history_rows(runs: Iterable[Any], experiments: Mapping[int, Any]) -> list[dict[str, Any]]:
+    """One row per run, with its experiment's name and tags."""
+    rows = []
+    for v in runs:
+        c = run_config(v)
+        exp = experiments.get(v.experiment_id)
+        rows.append(
+            {
+                "run": v.id,
+                "experiment": getattr(exp, "name", None) or v.experiment_id,
+                "tags": ", ".join(getattr(exp, "tags", None) or []),
+                "kind": v.kind,
+                "status": v.status,
+                "problem": c.get("problem"),
+                "method": c.get("method"),
+                "ε": c.get("epsilon"),
+                "steps stored": None if v.kind == "sweep" else v.steps_stored,
+                "created": v.created,
+                "seconds": v.seconds,
+            }
+        )
+    return rows
+
+
+def filter_rows(
+    rows: Sequence[Mapping[str, Any]],
+    statuses: Sequence[str] = (),
+    problems: Sequence[str] = (),
+    methods: Sequence[str] = (),
+    text: str = "",
+) -> list[Mapping[str, Any]]:
+    """Rows matching every given filter; an empty filter matches all. `text` is matched,
+    case-insensitively, against the run id, experiment name and tags."""
+    needle = text.strip().lower()
+    out = []
+    for row in rows:
+        if statuses and row["status"] not in statuses:
+            continue
+        if problems and row["problem"] not in problems:
+            continue
+        if methods and row["method"] not in methods:
+            continue
+        haystack = f"#{row['run']} {row['experiment']} {row['tags']}".lower()
+        if needle and needle not in haystack:
+            continue
+        out.append(row)
+    return out
+
+
+def _cell(value: float) -> str:
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def trajectory_csv(metrics: Mapping[str, np.ndarray]) -> str:
+    """A run's steps as CSV, `step,f,g,lambda,violation,grad_cos` (NaN → empty cell), the
+    format of `python -m worker export`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TRAJECTORY_COLUMNS)
+    columns = [np.asarray(metrics[name]) for name in TRAJECTORY_COLUMNS]
+    for step, *rest in zip(*columns, strict=True):
+        writer.writerow([int(step), *(_cell(v) for v in rest)])
+    return out.getvalue()
+
+
+def points_csv(points: Sequence[Mapping[str, Any]]) -> str:
+    """A sweep's points as CSV, one row per setting."""
+    out = io.StringIO()
+    if points:
+        writer = csv.DictWriter(out, fieldnames=list(points[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(points)
+    return out.getvalue()
+
+
+def duration(seconds: float) -> str:
+    """ "42 s", "3 min 5 s", "2 h 03 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def seconds_between(start: datetime | None, end: datetime) -> float | None:
+    return None if start is None else (end - start).total_seconds()
+
+
+def progress_text(
+    steps: int, progress: float, started: datetime | None, now: datetime, active: bool
+) -> str:
+    """ "1,234 steps stored · 12 % · ETA 8 s": the ETA assumes the rate so far continues."""
+    text = f"{steps:,} steps stored · {100 * progress:.0f} %"
+    if not active or started is None:
+        return text
+    elapsed = (now - started).total_seconds()
+    if progress <= 0 or elapsed <= 0:
+        return text + " · ETA: waiting for the first steps"
+    remaining = elapsed * (1 - progress) / progress
+    return text + f" · elapsed {duration(elapsed)} · ETA {duration(remaining)}"
+
+
+def steps_to_converge(
+    step: np.ndarray, violation: np.ndarray, tolerance: float = CONVERGED_VIOLATION
+) -> int | None:
+    """The first step from which the violation stays ≤ `tolerance` to the end; None if the
+    last step is still above it (or NaN)."""
+    step, violation = np.asarray(step), np.asarray(violation, dtype=float)
+    if not len(step):
+        return None
+    outside = ~(violation <= tolerance)  # NaN counts as outside
+    if outside[-1]:
+        return None
+    bad = np.flatnonzero(outside)
+    return int(step[0] if not len(bad) else step[bad[-1] + 1])
+
+
+def compare_row(view: Any, metrics: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Final f, g, λ and violation of a run and the steps it took to converge."""
+    c, s = run_config(view), view.summary or {}
+    final = s.get("final", {})
+    converged = steps_to_converge(metrics["step"], metrics["violation"])
+    return {
+        "run": view.id,
+        "status": view.status,
+        "problem": c.get("problem"),
+        "method": c.get("method"),
+        "ε": c.get("epsilon"),
+        "f": final.get("f"),
+        "g": final.get("g"),
+        "λ": final.get("lambda"),
+        "violation": s.get("violation"),
+        f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,
+        "steps": c.get("steps"),
+        "front distance": s.get("front_distance"),
+        "seconds": view.seconds,
+    }
+
+
+def sweep_row(view: Any, points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One sweep's quality: its non-dominated count, hypervolume and IGD."""
+    c, s = run_config(view), view.summary or {}
+    return {
+        "sweep": view.id,
+        "method": c.get("method"),
+        "problem": c.get("problem"),
+        "over": (view.config or {}).get("over"),
+        "status": view.status,
+        "points": len(points),
+        "non-dominated": sum(1 for p in points if p.get("nondominated")),
+        "hypervolume": s.get("hypervolume"),
+        "IGD": s.get("igd"),
+    }
