@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages._shared import follow_deep_link, mark_navigation
+
 st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout="wide")
 
 PAGES = [
@@ -13,4 +15,7 @@ PAGES = [
     st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
 ]
 
-st.navigation(PAGES).run()
+mark_navigation()
+nav = st.navigation(PAGES)
+follow_deep_link()  # a page opened before this server ever ran app.py (see require_navigation)
+nav.run()

@@ -12,9 +12,40 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = ("completed", "failed", "cancelled", "diverged")
+_NAVIGATED, _DEEP_LINK = "_navigated", "_deep_link"
+
+
+def mark_navigation() -> None:
+    """Called by app.py: this session's pages run inside its st.navigation."""
+    st.session_state[_NAVIGATED] = True
+
+
+def require_navigation(page_file: str) -> None:
+    """Send a page the server ran on its own back through app.py, keeping the URL's query.
+
+    Until some session has run app.py, Streamlit treats `pages/` as an old-style (v1)
+    pages folder: a deep link such as /history opened first runs that file alone, without
+    the sidebar and the wide layout app.py sets. A page run by AppTest.from_file on its own
+    has no app.py to go to, and goes on as it is."""
+    if st.session_state.get(_NAVIGATED):
+        return
+    try:
+        page = Path(page_file).resolve().relative_to(ROOT).as_posix()  # as app.py names it
+        st.session_state[_DEEP_LINK] = (page, st.query_params.to_dict())
+        st.switch_page("app.py")
+    except StreamlitAPIException:  # app.py is not a page of this run: nowhere to go
+        st.session_state.pop(_DEEP_LINK, None)
+
+
+def follow_deep_link() -> None:
+    """Called by app.py after st.navigation: open the page require_navigation remembered."""
+    if link := st.session_state.pop(_DEEP_LINK, None):
+        page, query = link
+        st.switch_page(page, query_params=query)
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,16 +158,11 @@ def metrics(eng, run_id: int) -> dict[str, np.ndarray]:
     return cache[run_id]
 
 
-def _num(value) -> str:
-    return "–" if value is None else f"{value:.6g}"
+def dataset_names(eng) -> dict[str, str]:
+    """Uploaded datasets' file names by reference ("sha256:…"), to name task runs by them."""
+    import storage
 
-
-def summary_line(view) -> str:
-    """One line with a finished run's final values and its distance from ε."""
-    final = (view.summary or {}).get("final", {})
-    eps, g = config_of(view).get("epsilon"), final.get("g")
-    gap = f", |g − ε| = {abs(g - eps):.2e}" if g is not None and eps is not None else ""
-    return f"final f = {_num(final.get('f'))}, g = {_num(g)}, λ = {_num(final.get('lambda'))}{gap}"
+    return {view.ref: view.name for view in storage.list_datasets(eng)}
 
 
 def front_preview(problem: str, epsilon: float) -> None:
@@ -200,3 +226,7 @@ def confirmed(label: str, key: str, target: Any, warning: str) -> bool:
         del st.session_state[pending]
         st.rerun()
     return False
+
+
+if __name__ == "__main__":  # opened as the old-style page /shared: not a page, go to the app
+    require_navigation(str(ROOT / "pages" / "lab.py"))

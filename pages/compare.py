@@ -4,8 +4,18 @@ import pandas as pd
 import streamlit as st
 
 from moo_core import PROBLEMS
-from pages._shared import config_of, get_engine, label, load_views, metrics
-from ui import figures, params, tables
+from pages._shared import (
+    config_of,
+    dataset_names,
+    get_engine,
+    label,
+    load_views,
+    metrics,
+    require_navigation,
+)
+from ui import figures, labels, params, tables
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 st.title("Compare runs")
 eng = get_engine()
@@ -39,16 +49,17 @@ if not views:
     st.info("Pick one or more runs to compare.")
     st.stop()
 series = {label(v): metrics(eng, v.id) for v in views}
-st.dataframe(
-    pd.DataFrame([tables.compare_row(v, m) for v, m in zip(views, series.values(), strict=True)]),
-    hide_index=True,
-)
-first = config_of(views[0])
+names = dataset_names(eng)
+rows = [tables.compare_row(v, m, names) for v, m in zip(views, series.values(), strict=True)]
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+if len({row["subject"] for row in rows}) > 1:
+    st.caption(f"Runs on different subjects: the axes and front are those of #{views[0].id}.")
+first, info = config_of(views[0]), labels.task_info(views[0])
 eps = first.get("epsilon")
 front = PROBLEMS.get(first["problem"])().front(400) if first.get("problem") in PROBLEMS else None
 left, right = st.columns(2)
-left.plotly_chart(figures.path_figure(series, front=front, epsilon=eps))
+left.plotly_chart(figures.path_figure(series, front, eps, axes=labels.axis_titles(first, info)))
 right.plotly_chart(figures.lambda_figure(series))
-left.plotly_chart(figures.objectives_figure(series, epsilon=eps))
+left.plotly_chart(figures.objectives_figure(series, eps, y_title=labels.values_title(first, info)))
 right.plotly_chart(figures.violation_figure(series))
 st.plotly_chart(figures.cosine_figure(series))

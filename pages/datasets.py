@@ -9,8 +9,16 @@ from moo_core import METHODS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.methods import CONSTRAINT_KINDS
 from moo_core.tasks import MISSING, OBJECTIVES
-from pages._shared import get_engine, hyperparameter_inputs, submit, worker_banner
+from pages._shared import (
+    get_engine,
+    hyperparameter_inputs,
+    require_navigation,
+    submit,
+    worker_banner,
+)
 from ui import datasets as ds
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 state = st.session_state
 eng = get_engine()

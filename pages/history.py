@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from pages._shared import confirmed, get_engine
+from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 st.title("History")
 eng = get_engine()
@@ -17,16 +19,19 @@ experiments = {e.id: e for e in storage.list_experiments(eng)}
 if not runs and not experiments:
     st.info("No runs yet. Launch one from the Lab page.")
     st.stop()
-rows = tables.history_rows(runs, experiments)
+rows = tables.history_rows(runs, experiments, dataset_names(eng))
 
 f1, f2, f3, f4 = st.columns(4)
 statuses = f1.multiselect("Status", sorted({r["status"] for r in rows}), key="filter_status")
-problems = f2.multiselect(
-    "Problem", sorted({str(r["problem"]) for r in rows}), key="filter_problem"
+subjects = f2.multiselect(
+    "Subject",
+    sorted({r["subject"] for r in rows}),
+    key="filter_subject",
+    help="A toy problem, or a task's dataset → target",
 )
 methods = f3.multiselect("Method", sorted({str(r["method"]) for r in rows}), key="filter_method")
 text = f4.text_input("Search", key="filter_text", help="Run id (#12), experiment name or tag")
-shown = tables.filter_rows(rows, statuses, problems, methods, text)
+shown = tables.filter_rows(rows, statuses, subjects, methods, text)
 st.caption(f"{len(shown)} of {len(rows)} runs")
 st.dataframe(pd.DataFrame(shown), hide_index=True)
 

@@ -5,8 +5,17 @@ import streamlit as st
 from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.methods import CONSTRAINT_KINDS
-from pages._shared import front_preview, get_engine, hyperparameter_inputs, submit, worker_banner
+from pages._shared import (
+    front_preview,
+    get_engine,
+    hyperparameter_inputs,
+    require_navigation,
+    submit,
+    worker_banner,
+)
 from ui import params
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 eng = get_engine()
 if eng is not None:

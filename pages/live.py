@@ -8,15 +8,18 @@ from moo_core import PROBLEMS
 from pages._shared import (
     TERMINAL,
     config_of,
+    dataset_names,
     fetch_runs,
     get_engine,
     label,
     load_views,
     metrics,
-    summary_line,
+    require_navigation,
     worker_banner,
 )
-from ui import figures, params, tables
+from ui import figures, labels, params, tables
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 REFRESH_SECONDS = 0.4  # a refresh fetches only new steps; the browser's redraw bounds the lag
 STALE_SECONDS = 10  # workers beat every second (`--heartbeat`)
@@ -40,6 +43,7 @@ if not ids:
 views = load_views(eng, ids)
 if not views:
     st.stop()
+names = dataset_names(eng)
 active = any(v.status not in TERMINAL for v in views)  # poll only while something runs
 paused = active and st.toggle("Pause the charts (to zoom or hover while runs go on)", key="pause")
 
@@ -53,7 +57,7 @@ def status() -> None:
     now = datetime.now(UTC).replace(tzinfo=None)  # the database stores naive UTC
     for view in views:
         c1, c2, c3 = st.columns([2, 5, 1])
-        c1.markdown(f"**{label(view)}** · `{view.status}`")
+        c1.markdown(f"**{label(view)}** · `{view.status}`  \n{labels.subject_of(view, names)}")
         progress = min(max(float(view.progress or 0.0), 0.0), 1.0)
         running = view.status == "running"
         text = tables.progress_text(view.steps_stored, progress, view.started, now, running)
@@ -70,7 +74,9 @@ def status() -> None:
         if view.error:
             st.error(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}")
         elif view.status == "completed" and view.summary:
-            st.caption(summary_line(view))
+            st.caption(labels.summary_line(view))
+            if task := labels.task_line(view):
+                st.caption(task)
     if active and all(v.status in TERMINAL for v in views):
         st.rerun()  # everything finished: one full rerun, then no more polling
 
@@ -83,15 +89,18 @@ def charts() -> None:
     if not views:
         return
     series = {label(v): metrics(eng, v.id) for v in views}
-    eps, problem = config_of(views[0]).get("epsilon"), config_of(views[0]).get("problem")
-    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None
+    first, info = config_of(views[0]), labels.task_info(views[0])
+    eps, problem = first.get("epsilon"), first.get("problem")
+    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None  # none: a task
     # Streamlit redraws a changed chart from scratch, so zoom and hover cannot outlast a
     # refresh: draw static plots while polling (about a fifth cheaper in the browser).
     kw = {"config": {"staticPlot": active and not paused}}
     left, right = st.columns(2)
     left.plotly_chart(figures.lambda_figure(series), key="lambda_chart", **kw)
-    right.plotly_chart(figures.objectives_figure(series, epsilon=eps), key="objectives", **kw)
-    left.plotly_chart(figures.path_figure(series, front=front, epsilon=eps), key="path", **kw)
+    values = figures.objectives_figure(series, eps, y_title=labels.values_title(first, info))
+    right.plotly_chart(values, key="objectives", **kw)
+    path = figures.path_figure(series, front, eps, axes=labels.axis_titles(first, info))
+    left.plotly_chart(path, key="path", **kw)
     right.plotly_chart(figures.violation_figure(series), key="violation_chart", **kw)
     st.plotly_chart(figures.cosine_figure(series), key="cosine_chart", **kw)
     st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))

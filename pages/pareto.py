@@ -1,11 +1,21 @@
-"""Sweeps over the analytic Pareto front: several overlaid, non-dominated filter, HV and IGD."""
+"""Sweeps over the analytic Pareto front (a task has none): overlaid, non-dominated, HV, IGD."""
 
 import pandas as pd
 import streamlit as st
 
 from moo_core import PROBLEMS
-from pages._shared import TERMINAL, config_of, get_engine, load_views, worker_banner
-from ui import figures, params, tables
+from pages._shared import (
+    TERMINAL,
+    config_of,
+    dataset_names,
+    get_engine,
+    load_views,
+    require_navigation,
+    worker_banner,
+)
+from ui import figures, labels, params, tables
+
+require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 st.title("Pareto view of sweeps")
 eng = get_engine()
@@ -25,13 +35,16 @@ for view in load_views(eng, ids):
     else:
         st.warning(f"Run {view.id} is not a sweep: see it on the Live or Compare page.")
 if not sweeps:
-    st.info("No sweeps yet. Use the Sweep button on the Lab page.")
+    st.info("No sweeps yet. Use a Sweep button on the Lab or Datasets page.")
     st.stop()
 
 
+names = dataset_names(eng)
+
+
 def describe(i: int) -> str:
-    c = config_of(sweeps[i])
-    return f"#{i} {c.get('method')} over {sweeps[i].config.get('over')} ({c.get('problem')})"
+    c, over = config_of(sweeps[i]), sweeps[i].config.get("over")
+    return f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})"
 
 
 chosen = st.multiselect(
@@ -63,18 +76,20 @@ def show() -> None:
     points = {}
     for view in views:
         over = (view.config or {}).get("over", "value")
-        stored = storage.get_sweep_points(eng, view.id)
+        stored = labels.with_validation(storage.get_sweep_points(eng, view.id), view.summary)
         points[describe(view.id)] = [p | {"sweep": view.id, "over": over} for p in stored]
-    st.dataframe(
-        pd.DataFrame([tables.sweep_row(v, p) for v, p in zip(views, points.values(), strict=True)]),
-        hide_index=True,
-    )
-    problems = list(dict.fromkeys(config_of(v).get("problem") for v in views))
-    problem = problems[0] if problems else None
-    if len(problems) > 1:
-        st.caption(f"Sweeps on different problems: the front drawn is {problem}'s.")
-    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None
-    figure = figures.pareto_figure(points, front=front, nondominated_only=only_front)
+    rows = [tables.sweep_row(v, p, names) for v, p in zip(views, points.values(), strict=True)]
+    four = st.column_config.NumberColumn(format="%.4g")  # a task's hypervolume can be ~1e-4
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"hypervolume": four})
+    subjects = list(dict.fromkeys(row["subject"] for row in rows))
+    if len(subjects) > 1:
+        st.caption(f"Sweeps on different subjects: the axes and front are {subjects[0]}'s.")
+    lead = next(iter(views), None)  # its axes and front: sweeps of one subject are the rule
+    first, info = config_of(lead), labels.task_info(lead)
+    problem = first.get("problem")
+    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None  # none: a task
+    axes = labels.axis_titles(first, info)
+    figure = figures.pareto_figure(points, front=front, nondominated_only=only_front, axes=axes)
     st.plotly_chart(figure, key="sweep_chart")
     with st.expander("Points"):
         st.dataframe(pd.DataFrame([p for pts in points.values() for p in pts]), hide_index=True)

@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.labels import TOY_AXES  # a task passes its loss's and objective's names instead
+
 MAX_POINTS = 1000  # a chart is ~600 px wide: more points draw no more detail, only slower
 PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880")
 Series = Mapping[str, Mapping[str, np.ndarray]]  # label → {"step": ..., "f": ..., ...}
-STEP = "training step"  # f, g, λ and the cosine are dimensionless; steps are the only unit
+STEP = "training step"  # a toy's f, g, λ and cosine are dimensionless; a task's have units
 
 
 def downsample_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -136,9 +138,13 @@ def lambda_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
 
 
 def objectives_figure(
-    series: Series, epsilon: float | None = None, uirevision: str = "objectives"
+    series: Series,
+    epsilon: float | None = None,
+    uirevision: str = "objectives",
+    y_title: str | None = None,
 ) -> go.Figure:
-    """f and g over steps with a dashed line at the constraint level ε."""
+    """f and g over steps with a dashed line at the constraint level ε (`y_title`: what f and
+    g are, e.g. a task's loss and objective with their units)."""
     traces = []
     for i, (label, m) in enumerate(series.items()):
         traces.append(_line(m["step"], m["f"], f"f {label}", line={"color": colour(i)}))
@@ -159,7 +165,7 @@ def objectives_figure(
             )
         )
     title = "Objectives f and g over steps"
-    return _figure(traces, title, STEP, "f, g (objective value)", uirevision)
+    return _figure(traces, title, STEP, y_title or "f, g (objective value)", uirevision)
 
 
 def path_figure(
@@ -167,8 +173,10 @@ def path_figure(
     front: np.ndarray | None = None,
     epsilon: float | None = None,
     uirevision: str = "path",
+    axes: tuple[str, str] = TOY_AXES,
 ) -> go.Figure:
-    """Each run's path in (f, g) space drawn over the analytic Pareto front."""
+    """Each run's path in (f, g) space, over the analytic Pareto front when there is one (a
+    task has none). `axes`: the x and y titles."""
     traces = [_front_trace(front)] if front is not None and len(front) else []
     for i, (label, m) in enumerate(series.items()):
         f, g = downsample(m["f"], m["g"])
@@ -188,22 +196,26 @@ def path_figure(
                 )
             )
     extra = _level(epsilon) if epsilon is not None else {}
-    title, x, y = "Path in (f, g) space", "f (objective)", "g (constrained objective)"
-    return _figure(traces, title, x, y, uirevision, **extra)
+    return _figure(traces, "Path in (f, g) space", *axes, uirevision, **extra)
 
 
 def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure:
     """Constraint violation over steps on a log y axis (zeros dropped)."""
-    traces = []
+    traces, shown = [], [np.zeros(0)]
     for i, (label, m) in enumerate(series.items()):
         step, v = downsample(m["step"], m["violation"])
         v = np.where(np.asarray(v, dtype=float) > 0, v, np.nan)
+        shown.append(v[np.isfinite(v)])
         traces.append(
             go.Scatter(
                 x=step, y=v, mode="lines", name=f"violation {label}", line={"color": colour(i)}
             )
         )
-    log = {"type": "log", "dtick": 1, "exponentformat": "power"}  # one label per decade
+    values = np.concatenate(shown)
+    # One label a decade reads well over several decades, but a violation within one decade
+    # (a task's, often) would get no label at all: then plotly's own ticks.
+    decades = len(values) and values.max() >= 10 * values.min()
+    log = {"type": "log", "exponentformat": "power"} | ({"dtick": 1} if decades else {})
     title = "Constraint violation over steps"
     return _figure(traces, title, STEP, "violation (log scale)", uirevision, yaxis=log)
 
@@ -220,7 +232,10 @@ def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
 
 def _setting(point: Mapping) -> str:
     value = point.get("value")
-    return f"{point.get('over', 'value')} = {'–' if value is None else format(value, '.4g')}"
+    text = f"{point.get('over', 'value')} = {'–' if value is None else format(value, '.4g')}"
+    if point.get("val_f") is not None and point.get("val_g") is not None:
+        text += f"<br>validation f = {point['val_f']:.4g}, g = {point['val_g']:.4g}"
+    return text
 
 
 def pareto_figure(
@@ -228,11 +243,13 @@ def pareto_figure(
     front: np.ndarray | None = None,
     nondominated_only: bool = False,
     uirevision: str = "pareto",
+    axes: tuple[str, str] = TOY_AXES,
 ) -> go.Figure:
     """Final (f, g) of each setting of each sweep (label → points) over the analytic front.
 
     One colour per sweep; non-dominated points filled, dominated ones hollow (or left out
-    with `nondominated_only`). Hovering a point shows its swept value."""
+    with `nondominated_only`). Hovering a point shows its swept value (and a task's
+    validation f and g)."""
     traces = [_front_trace(front)] if front is not None and len(front) else []
     for i, (label, points) in enumerate(sweeps.items()):
         kept = [p for p in points if p.get("nondominated") or not nondominated_only]
@@ -253,4 +270,4 @@ def pareto_figure(
             )
         )
     title = "Sweeps: final (f, g) per setting" + (" (non-dominated only)" * nondominated_only)
-    return _figure(traces, title, "f (objective)", "g (constrained objective)", uirevision)
+    return _figure(traces, title, *axes, uirevision)

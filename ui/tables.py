@@ -11,14 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ui.labels import run_config, subject
+
 TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")
 CONVERGED_VIOLATION = 1e-3  # the README's "|g − ε| below 1e-3" for MDMM on the concave front
-
-
-def run_config(view: Any) -> dict[str, Any]:
-    """The run part of a run's or a sweep's stored config."""
-    config = getattr(view, "config", None) or {}
-    return config.get("run", config)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -31,8 +27,11 @@ def parse_tags(text: str) -> list[str]:
     return list(seen.values())
 
 
-def history_rows(runs: Iterable[Any], experiments: Mapping[int, Any]) -> list[dict[str, Any]]:
-    """One row per run, with its experiment's name and tags."""
+def history_rows(
+    runs: Iterable[Any], experiments: Mapping[int, Any], names: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One row per run, with its experiment's name and tags. `subject` is the toy problem or
+    the task's "dataset → target" (`names`: uploads' file names by reference)."""
     rows = []
     for v in runs:
         c = run_config(v)
@@ -44,7 +43,7 @@ def history_rows(runs: Iterable[Any], experiments: Mapping[int, Any]) -> list[di
                 "tags": ", ".join(getattr(exp, "tags", None) or []),
                 "kind": v.kind,
                 "status": v.status,
-                "problem": c.get("problem"),
+                "subject": subject(c, names),
                 "method": c.get("method"),
                 "ε": c.get("epsilon"),
                 "steps stored": None if v.kind == "sweep" else v.steps_stored,
@@ -58,7 +57,7 @@ def history_rows(runs: Iterable[Any], experiments: Mapping[int, Any]) -> list[di
 def filter_rows(
     rows: Sequence[Mapping[str, Any]],
     statuses: Sequence[str] = (),
-    problems: Sequence[str] = (),
+    subjects: Sequence[str] = (),
     methods: Sequence[str] = (),
     text: str = "",
 ) -> list[Mapping[str, Any]]:
@@ -69,7 +68,7 @@ def filter_rows(
     for row in rows:
         if statuses and row["status"] not in statuses:
             continue
-        if problems and row["problem"] not in problems:
+        if subjects and row["subject"] not in subjects:
             continue
         if methods and row["method"] not in methods:
             continue
@@ -149,19 +148,26 @@ def steps_to_converge(
     return int(step[0] if not len(bad) else step[bad[-1] + 1])
 
 
-def compare_row(view: Any, metrics: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """Final f, g, λ and violation of a run and the steps it took to converge."""
+def compare_row(
+    view: Any, metrics: Mapping[str, np.ndarray], names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Final f, g, λ and violation of a run and the steps it took to converge; a task run's f
+    and g are on the training set, with the validation set's beside them."""
     c, s = run_config(view), view.summary or {}
-    final = s.get("final", {})
+    final, validation = s.get("final", {}), s.get("validation")
     converged = steps_to_converge(metrics["step"], metrics["violation"])
+    held_out = {}
+    if validation:
+        held_out = {"validation f": validation.get("f"), "validation g": validation.get("g")}
     return {
         "run": view.id,
         "status": view.status,
-        "problem": c.get("problem"),
+        "subject": subject(c, names),
         "method": c.get("method"),
         "ε": c.get("epsilon"),
         "f": final.get("f"),
         "g": final.get("g"),
+        **held_out,
         "λ": final.get("lambda"),
         "violation": s.get("violation"),
         f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,
@@ -171,13 +177,16 @@ def compare_row(view: Any, metrics: Mapping[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
-def sweep_row(view: Any, points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """One sweep's quality: its non-dominated count, hypervolume and IGD."""
+def sweep_row(
+    view: Any, points: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """One sweep's quality: its non-dominated count, hypervolume and IGD (None for a task:
+    no analytic front)."""
     c, s = run_config(view), view.summary or {}
     return {
         "sweep": view.id,
         "method": c.get("method"),
-        "problem": c.get("problem"),
+        "subject": subject(c, names),
         "over": (view.config or {}).get("over"),
         "status": view.status,
         "points": len(points),

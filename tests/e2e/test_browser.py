@@ -3,87 +3,16 @@ then the Compare, Pareto (two sweeps overlaid) and History screens. Screenshots:
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.e2e._browser import ARGS, ARTIFACTS, CHROMIUM, charts
+
 PRESET = "?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=6000&vs=bdmm"
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited early")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not start")
-
-
-@pytest.fixture
-def server(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium at /usr/bin/chromium")
-    pytest.importorskip("playwright.sync_api")
-    url = f"sqlite:///{tmp_path / 'e2e.db'}"
-    env = {**os.environ, "MOO_DATABASE_URL": url, "MOO_EXTERNAL_WORKERS": "1"}
-    port = _free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "worker", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
-        ),
-        subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=log,
-        ),
-    ]  # fmt: skip
-    try:
-        _wait_http(port, procs[1])
-        yield f"http://127.0.0.1:{port}", url
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        log.close()
 
 
 LAMBDA_LENGTHS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -127,7 +56,7 @@ def test_bdmm_vs_mdmm_preset_live(server):
             page.screenshot(path=str(ARTIFACTS / "live_timeout.png"), full_page=True)
             pytest.fail(f"λ charts never showed ≥100 steps for both runs: {lengths}")
         assert sorted({name.split()[-1] for name, _, _ in lengths}) == ["bdmm", "mdmm"]
-        _charts(page, 5)
+        charts(page, 5)
         page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
 
         engine = storage.make_engine(db_url)
@@ -148,20 +77,13 @@ def test_bdmm_vs_mdmm_preset_live(server):
         browser.close()
 
 
-def _charts(page, count: int) -> None:
-    """Wait until `count` Plotly charts have drawn their axes."""
-    page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .xtitle').length >= {count}", timeout=60_000
-    )
-
-
 def other_screens(page, base: str, engine) -> None:
     """Compare (defaults to the last comparison), Pareto with two sweeps, History."""
     import storage
     from moo_core import make_run_config, make_sweep_config
 
     page.goto(base + "/compare")
-    _charts(page, 5)
+    charts(page, 5)
     page.get_by_text("steps to violation").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
@@ -176,7 +98,7 @@ def other_screens(page, base: str, engine) -> None:
             break
         time.sleep(0.5)
     page.goto(base + f"/pareto?run={ids[0]},{ids[1]}")
-    _charts(page, 1)
+    charts(page, 1)
     page.get_by_text("hypervolume").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "pareto.png"), full_page=True)
 

@@ -78,6 +78,9 @@ def test_violation_log_axis_and_zero_dropped():
     fig = figures.violation_figure({"r": _metrics(100)})
     assert fig.layout.yaxis.type == "log"
     assert np.isnan(fig.data[0].y[-1])
+    assert fig.layout.yaxis.dtick == 1  # over decades: one label each
+    narrow = {"step": np.arange(3), "violation": np.array([0.04, 0.07, 0.05])}
+    assert figures.violation_figure({"r": narrow}).layout.yaxis.dtick is None  # plotly's ticks
 
 
 def test_path_over_front_and_end_marker():

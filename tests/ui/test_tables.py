@@ -25,7 +25,7 @@ def test_history_rows_and_filters():
     assert ids(tables.filter_rows(rows)) == [1, 2, 3]
     assert ids(tables.filter_rows(rows, statuses=["failed", "running"])) == [2, 3]
     assert ids(tables.filter_rows(rows, methods=["bdmm"])) == [2]
-    assert ids(tables.filter_rows(rows, problems=["convex"])) == []
+    assert ids(tables.filter_rows(rows, subjects=["convex"])) == []
     assert ids(tables.filter_rows(rows, text="FIG2")) == [1, 3]
     assert ids(tables.filter_rows(rows, text="#2")) == [2]
 

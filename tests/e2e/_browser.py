@@ -1,0 +1,74 @@
+"""What the browser tests share: Chromium's flags, where screenshots go, page helpers."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGE_TITLES = ["Lab", "Datasets", "Live", "Compare", "Pareto", "History"]  # app.py's order
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited early")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not start")
+
+
+def charts(page, count: int) -> None:
+    """Wait until `count` Plotly charts have drawn their axes."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .xtitle').length >= {count}", timeout=60_000
+    )
+
+
+def navigation(page) -> tuple[list[str], float]:
+    """(the sidebar's page titles, the main column's width in px) once the page has a title.
+
+    app.py's st.navigation titles its pages ("History"); a page the server ran on its own
+    lists pages/'s file names instead ("history", "shared") in a narrow column."""
+    page.locator("h1").first.wait_for(timeout=60_000)
+    links = page.locator('[data-testid="stSidebarNavLink"]').all_inner_texts()
+    width = page.evaluate(
+        "document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+        ".getBoundingClientRect().width"
+    )
+    return [link.split("\n")[-1].strip() for link in links], width
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick `option` in the selectbox with widget key `key` (a combobox with an Open button)."""
+    from playwright.sync_api import expect
+
+    box = page.locator(f".st-key-{key}")
+    box.get_by_role("button", name="Open").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box.get_by_role("combobox")).to_have_value(option, timeout=30_000)
