@@ -24,7 +24,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, LAMBDA_LENGTHS, _free_port, _wait_http
+from tests.e2e._browser import ARGS, CHROMIUM, free_port, wait_http
+from tests.e2e.test_browser import LAMBDA_LENGTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "/?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=10000"
@@ -42,7 +43,7 @@ setInterval(() => {{
 def lab_server(folder: str):
     url = f"sqlite:///{folder}/bench.db"
     env = {**os.environ, "MOO_DATABASE_URL": url, "MOO_EXTERNAL_WORKERS": "1"}
-    port = _free_port()
+    port = free_port()
     quiet = {"cwd": ROOT, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     worker = subprocess.Popen([sys.executable, "-m", "worker", "serve", "--poll", "0.05"], **quiet)
     app = subprocess.Popen(
@@ -52,7 +53,7 @@ def lab_server(folder: str):
         **quiet,
     )  # fmt: skip
     try:
-        _wait_http(port, app)
+        wait_http(port, app)
         yield f"http://127.0.0.1:{port}", url
     finally:
         for proc in (worker, app):
