@@ -5,8 +5,9 @@ import importlib
 
 import pytest
 
+MODULES = ["bench.__main__", "bench.storage", "bench.dashboard", "bench.tasks", "bench.browser"]
 
-@pytest.mark.parametrize("module", ["bench.__main__", "bench.storage", "bench.dashboard", "bench.tasks",
-                                    "bench.browser"])  # fmt: skip
+
+@pytest.mark.parametrize("module", MODULES)
 def test_benchmark_imports(module):
     assert callable(importlib.import_module(module).main)
