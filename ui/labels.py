@@ -84,13 +84,25 @@ def summary_line(view: Any) -> str:
     summary = getattr(view, "summary", None) or {}
     final, validation = summary.get("final", {}), summary.get("validation")
     eps, g = run_config(view).get("epsilon"), final.get("g")
-    gap = f", |g − ε| = {abs(g - eps):.2e}" if g is not None and eps is not None else ""
+    gap = _gap(run_config(view).get("constraint", "eq"), g, eps)
     where = " (train)" if validation else ""
     f, lam = _num(final.get("f")), _num(final.get("lambda"))
     line = f"final{where} f = {f}, g = {_num(g)}, λ = {lam}{gap}"
     if validation:
         line += f"; validation f = {_num(validation.get('f'))}, g = {_num(validation.get('g'))}"
     return line
+
+
+def _gap(kind: str, g: float | None, eps: float | None) -> str:
+    """How far g ends from its constraint: |g − ε| for g = ε; for an inequality the violation
+    (0 when it holds), so a satisfied g ≤ ε does not read as an error."""
+    if g is None or eps is None:
+        return ""
+    if kind == "le":
+        return f", violation max(0, g − ε) = {max(g - eps, 0.0):.2e}"
+    if kind == "ge":
+        return f", violation max(0, ε − g) = {max(eps - g, 0.0):.2e}"
+    return f", |g − ε| = {abs(g - eps):.2e}"
 
 
 def task_line(view: Any) -> str:

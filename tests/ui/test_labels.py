@@ -40,3 +40,11 @@ def test_with_validation_matches_points_by_index():
     merged = labels.with_validation(stored, summary)
     assert [p["val_f"] for p in merged] == [2.5, 1.5]
     assert labels.with_validation(stored, None) == stored  # a toy sweep: unchanged
+
+
+def test_an_inequality_reports_its_violation_not_the_distance_to_epsilon():
+    final = {"f": 0.5, "g": 0.01, "lambda": 0.0}
+    for kind, expected in (("le", "max(0, g − ε) = 0.00e+00"), ("ge", "max(0, ε − g) = 1.00e-02")):
+        config = {**TOY, "epsilon": 0.02, "constraint": kind}
+        line = labels.summary_line(SimpleNamespace(config=config, summary={"final": final}))
+        assert line.endswith(f"violation {expected}")
