@@ -177,14 +177,16 @@ def front_preview(problem: str, epsilon: float) -> None:
     chart.plotly_chart(figures.front_figure(front, epsilon), key="front_preview")
 
 
-def hyperparameter_inputs(method: str) -> dict[str, Any]:
-    """One widget per registered hyperparameter of `method`, with its help text and range."""
+def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
+    """One widget per registered hyperparameter of `method`, with its help text and range.
+    Widget keys are `{prefix}.{method}.{name}`: each page keeps its own values (the Datasets
+    page's Adam defaults must not leak into the Lab's toy problems)."""
     from ui.params import method_specs
 
     values: dict[str, Any] = {}
     cols = st.columns(3)
     for i, spec in enumerate(method_specs(method)):
-        key = f"hp.{method}.{spec.name}"
+        key = f"{prefix}.{method}.{spec.name}"
         st.session_state.setdefault(key, spec.default)
         if spec.kind == "float" and isinstance(st.session_state[key], int):
             st.session_state[key] = float(st.session_state[key])

@@ -39,7 +39,6 @@ def check(task: dict) -> ds.TaskCheck:
     return ds.check_task(task, ds.fetcher(get_engine()))
 
 
-fresh = "ds_method" not in state  # first run of this visit: hyperparameters get task defaults
 for key, value in ds.FORM_DEFAULTS.items():
     state.setdefault(key, value)
 
@@ -98,8 +97,8 @@ m3.selectbox("Constraint", CONSTRAINT_KINDS, key="ds_constraint", help="le: g â‰
 m4.number_input("Steps", key="ds_steps", min_value=1, step=500)
 m5.number_input("Seed", key="ds_seed", min_value=0, step=1)
 m6.selectbox("Device", DEVICES, key="ds_device", help="Where the worker trains")
-state.update(ds.hyperparam_state(method, state, fresh))
-hyperparams = hyperparameter_inputs(method)
+state.update(ds.hyperparam_state(method, state))
+hyperparams = hyperparameter_inputs(method, prefix=ds.HP_PREFIX)
 
 values = {key: state[key] for key in state if key.startswith("ds_")}
 config, checked = ds.checked_config(values, hyperparams, check)

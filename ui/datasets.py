@@ -176,13 +176,15 @@ def text_columns(table: pd.DataFrame, features: Sequence[str]) -> list[str]:
 # ---- the run ------------------------------------------------------------------------------
 
 
-def hyperparam_state(method: str, state: Mapping[str, Any], fresh: bool) -> dict[str, Any]:
-    """Widget values (keys `hp.{method}.{name}`) to set to the task defaults (Adam, lr 1e-3,
-    else the method's): where a widget has no value yet, or all on a fresh visit (the Lab
-    page's toy defaults, plain SGD, may linger)."""
+HP_PREFIX = "dshp"  # this page's hyperparameter widgets: `dshp.{method}.{name}`, not the Lab's
+
+
+def hyperparam_state(method: str, state: Mapping[str, Any]) -> dict[str, Any]:
+    """Widget values (keys `dshp.{method}.{name}`) that have none yet: the task defaults
+    (Adam, lr 1e-3), else the method's."""
     specs = hyperparams_of(METHODS.get(method))
-    keys = {f"hp.{method}.{s.name}": TASK_DEFAULTS.get(s.name, s.default) for s in specs}
-    return {key: value for key, value in keys.items() if fresh or key not in state}
+    keys = {f"{HP_PREFIX}.{method}.{s.name}": TASK_DEFAULTS.get(s.name, s.default) for s in specs}
+    return {key: value for key, value in keys.items() if key not in state}
 
 
 def task_dict(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -45,8 +45,10 @@ def test_page_lists_builtins_with_defaults(db_url):
     assert at.selectbox(key="ds_method").value == "mdmm"
     assert at.selectbox(key="ds_constraint").value == "le"
     assert at.number_input(key="ds_steps").value == 2000
-    assert at.number_input(key="hp.mdmm.lr").value == pytest.approx(1e-3)  # task default
-    assert at.selectbox(key="hp.mdmm.optimizer").value == "adam"
+    assert at.number_input(key="dshp.mdmm.lr").value == pytest.approx(1e-3)  # task default
+    assert at.selectbox(key="dshp.mdmm.optimizer").value == "adam"
+    # The Lab's widgets (toy problems: SGD at lr 0.01) are left alone.
+    assert "hp.mdmm.optimizer" not in at.session_state and "hp.mdmm.lr" not in at.session_state
     assert not at.button(key="dataset_launch").disabled
     assert len(at.dataframe) == 2  # preview and column kinds
 
