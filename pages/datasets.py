@@ -7,6 +7,7 @@ import streamlit as st
 import storage
 from moo_core import METHODS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
+from moo_core.data import load_table
 from moo_core.methods import CONSTRAINT_KINDS
 from moo_core.tasks import MISSING, OBJECTIVES
 from pages._shared import (
@@ -31,7 +32,7 @@ st.caption("Train a small MLP on a real table: f is its loss, g a second objecti
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def table(ref: str):  # a ref names immutable content (a built-in or a hash): safe to cache
-    return ds.load_table(ref, ds.fetcher(get_engine()))
+    return load_table(ref, ds.fetcher(get_engine()))
 
 
 @st.cache_data(show_spinner="Checking the data…", max_entries=64)

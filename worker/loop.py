@@ -15,8 +15,6 @@ import traceback
 import uuid
 from dataclasses import dataclass
 
-import numpy as np
-
 import storage
 from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
 
@@ -90,13 +88,12 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
                 config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set, fetch=fetch
             )
             status = result.outcome.status
-        summary = _finite(result.summary())
         storage.finish_run(
             engine,
             claimed.id,
             status,
             seconds=result.seconds,
-            summary=summary,
+            summary=result.summary(),  # NaN/inf become null in storage
             device=result.device,
         )
         return status
@@ -109,17 +106,6 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
     finally:
         heartbeat.done.set()
         heartbeat.join()
-
-
-def _finite(value):
-    """JSON columns take no NaN/inf: store them as null."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
