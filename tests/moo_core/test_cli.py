@@ -6,8 +6,6 @@ import csv
 import importlib.util
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,19 +17,9 @@ if importlib.util.find_spec("moo_core.cli") is None:  # pragma: no cover
     pytest.skip("moo_core.cli is not there", allow_module_level=True)
 
 from moo_core.cli import main
+from tests.moo_core._helpers import cli
 
-ROOT = Path(__file__).resolve().parents[2]
 CSV_COLUMNS = ["step", "f", "g", "lambda", "violation", "grad_cos"]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "moo_core", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def last_json(process: subprocess.CompletedProcess):

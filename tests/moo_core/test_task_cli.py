@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from moo_core.cli import main
 from moo_core.data import MAX_UPLOAD_BYTES
+from tests.moo_core._helpers import cli
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ("--steps", "40", "--device", "cpu", "--hidden", "8")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "moo_core", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_run_on_a_builtin_dataset_prints_the_summary(tmp_path):

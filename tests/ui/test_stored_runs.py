@@ -1,12 +1,8 @@
 """Pages over stored runs: Compare, Pareto, History and Live with runs a real worker trained."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 60
+from tests.ui._apptest import ROOT, page
 
 
 @pytest.fixture
@@ -33,15 +29,6 @@ def finished_runs(db_url):
     )  # fmt: skip
     assert all(storage.get_run(engine, i).status == "completed" for i in ids)
     return ids
-
-
-def page(path: str, query: dict | None = None) -> AppTest:
-    """A fresh session on `path` with `query` in the URL, run once."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(path)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def test_compare_and_pareto_with_data(finished_runs):

@@ -1,12 +1,10 @@
 """Live, Compare, Pareto and History over task runs (real data) a real worker trained."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 60
+from tests.ui._apptest import page
+
 MOONS = {"dataset": "moons", "target": "label", "objective": "l1", "hidden": "8"}
 CSV = b"x,colour,y\n" + b"".join(
     f"{i},{'red' if i % 3 else 'blue'},{i % 2}\n".encode() for i in range(40)
@@ -45,14 +43,6 @@ def task_runs(tmp_path_factory):
         st.cache_resource.clear()
         yield ids
     st.cache_resource.clear()
-
-
-def page(path: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(path)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def texts(at: AppTest) -> str:

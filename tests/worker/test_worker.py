@@ -9,41 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 import storage
 from moo_core import make_run_config
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'lab.db'}"
-    monkeypatch.setenv("MOO_DATABASE_URL", url)
-    engine = storage.make_engine(url)
-    storage.upgrade(engine)
-    return engine
-
-
-def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "worker", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
-
-
-def last_json(done: subprocess.CompletedProcess):
-    return json.loads(done.stdout.strip().splitlines()[-1])
+from tests.worker._helpers import ROOT, cli, last_json
 
 
 def start_worker(*args: str) -> subprocess.Popen:
