@@ -177,6 +177,17 @@ def front_preview(problem: str, epsilon: float) -> None:
     chart.plotly_chart(figures.front_figure(front, epsilon), key="front_preview")
 
 
+def kept(key: str) -> Any:
+    """The value the page keeps in st.session_state for widget `key`, to pass as its `value=`.
+
+    A widget whose value was set through st.session_state sends the browser its declared
+    default (0.0 for a number_input declared without one). When reruns overlap on a busy
+    machine the browser can lose its copy of the kept value and send that default back: lr,
+    damping and lr_lambda silently became 0.0 (a flaky CI run, reproduced under load).
+    Declaring the kept value as the default leaves nothing wrong to fall back to."""
+    return st.session_state[key]
+
+
 def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
     """One widget per registered hyperparameter of `method`, with its help text and range.
     Widget keys are `{prefix}.{method}.{name}`: each page keeps its own values (the Datasets
@@ -197,7 +208,9 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
             scale = ", log scale" if spec.log_scale else ""
             hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"
             fmt = "%d" if spec.kind == "int" else "%g"
-            values[spec.name] = col.number_input(spec.name, key=key, help=hint, format=fmt)
+            values[spec.name] = col.number_input(
+                spec.name, value=kept(key), key=key, help=hint, format=fmt
+            )
     return values
 
 

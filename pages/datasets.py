@@ -13,6 +13,7 @@ from moo_core.tasks import MISSING, OBJECTIVES
 from pages._shared import (
     get_engine,
     hyperparameter_inputs,
+    kept,
     require_navigation,
     submit,
     worker_banner,
@@ -85,18 +86,30 @@ objective = t1.selectbox("Objective g", OBJECTIVES, key="ds_objective")
 if state.get("_ds_objective") != objective or "ds_epsilon" not in state:
     state.update(ds.objective_defaults(objective), _ds_objective=objective)
 t2.selectbox("Loss f", ds.LOSS_CHOICES, key="ds_loss", help="auto: ce for categories, else mse")
-t3.text_input("Hidden widths", key="ds_hidden", help="Comma-separated; empty: a linear model")
-t4.number_input("Batch size", key="ds_batch", min_value=1, step=32)
+t3.text_input(
+    "Hidden widths",
+    kept("ds_hidden"),
+    key="ds_hidden",
+    help="Comma-separated; empty: a linear model",
+)
+t4.number_input("Batch size", value=kept("ds_batch"), key="ds_batch", min_value=1, step=32)
 if objective == "bounds":
-    st.text_input("Bounds LOW:HIGH", key="ds_bounds", help="Empty: the training targets' range")
+    st.text_input(
+        "Bounds LOW:HIGH",
+        kept("ds_bounds"),
+        key="ds_bounds",
+        help="Empty: the training targets' range",
+    )
 
 st.subheader("Training")
 m1, m2, m3, m4, m5, m6 = st.columns(6)
 method = m1.selectbox("Method", METHODS.names(), key="ds_method")
-m2.number_input("ε (bound on g)", key="ds_epsilon", step=0.01, format="%g")
+m2.number_input(
+    "ε (bound on g)", value=kept("ds_epsilon"), key="ds_epsilon", step=0.01, format="%g"
+)
 m3.selectbox("Constraint", CONSTRAINT_KINDS, key="ds_constraint", help="le: g ≤ ε")
-m4.number_input("Steps", key="ds_steps", min_value=1, step=500)
-m5.number_input("Seed", key="ds_seed", min_value=0, step=1)
+m4.number_input("Steps", value=kept("ds_steps"), key="ds_steps", min_value=1, step=500)
+m5.number_input("Seed", value=kept("ds_seed"), key="ds_seed", min_value=0, step=1)
 m6.selectbox("Device", DEVICES, key="ds_device", help="Where the worker trains")
 state.update(ds.hyperparam_state(method, state))
 hyperparams = hyperparameter_inputs(method, prefix=ds.HP_PREFIX)
@@ -112,9 +125,11 @@ else:
 
 with st.expander("Sweep ε"):
     s1, s2, s3 = st.columns(3)
-    start = s1.number_input("From", key="ds_sweep_start", format="%g")
-    stop = s2.number_input("To", key="ds_sweep_stop", format="%g")
-    count = s3.number_input("Count", key="ds_sweep_count", min_value=1, max_value=1000)
+    start = s1.number_input("From", value=kept("ds_sweep_start"), key="ds_sweep_start", format="%g")
+    stop = s2.number_input("To", value=kept("ds_sweep_stop"), key="ds_sweep_stop", format="%g")
+    count = s3.number_input(
+        "Count", value=kept("ds_sweep_count"), key="ds_sweep_count", min_value=1, max_value=1000
+    )
 blocked = checked.error is not None
 b1, b2 = st.columns(2)
 launch = b1.button("Launch", key="dataset_launch", type="primary", disabled=blocked)

@@ -9,6 +9,7 @@ from pages._shared import (
     front_preview,
     get_engine,
     hyperparameter_inputs,
+    kept,
     require_navigation,
     submit,
     worker_banner,
@@ -58,14 +59,17 @@ lo, hi = params.g_range(problem)
 c1, c2, c3, c4 = st.columns(4)
 c1.number_input(
     "ε (constraint level on g)",
+    value=kept("epsilon"),
     key="epsilon",
     step=0.05,
     format="%g",
     help=f"Target level for g; for {problem} choose from {lo:g} to {hi:g}.",
 )
 c2.selectbox("Constraint", CONSTRAINT_KINDS, key="constraint", help="g = ε, g ≤ ε or g ≥ ε")
-c3.number_input("Steps", key="steps", step=500, help="Training steps, 1 to 10,000,000")
-c4.number_input("Seed", key="seed", step=1)
+c3.number_input(
+    "Steps", value=kept("steps"), key="steps", step=500, help="Training steps, 1 to 10,000,000"
+)
+c4.number_input("Seed", value=kept("seed"), key="seed", step=1)
 st.selectbox("Device", DEVICES, key="device", help="Where the worker trains")
 front_preview(problem, st.session_state["epsilon"])
 
