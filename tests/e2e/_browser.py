@@ -72,3 +72,14 @@ def choose(page, key: str, option: str) -> None:
     box.get_by_role("button", name="Open").click()
     page.get_by_role("option", name=option, exact=True).click()
     expect(box.get_by_role("combobox")).to_have_value(option, timeout=30_000)
+
+
+def poll(page, script: str, done, timeout: float = 120):
+    """Evaluate `script` every 0.5 s until `done(result)` or `timeout` s; the last result.
+
+    Assert on what this returns, not on a fresh evaluation: a live chart remounts whenever its
+    data change, and for that moment the page has no such chart."""
+    deadline = time.monotonic() + timeout
+    while not done(result := page.evaluate(script)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return result

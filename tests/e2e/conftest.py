@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e._browser import CHROMIUM, ROOT, free_port, wait_http
+from tests.e2e._browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, free_port, wait_http
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)  # read by `page` to see whether the test failed
+    return report
 
 
 @pytest.fixture
@@ -41,3 +48,33 @@ def server(tmp_path):
             except subprocess.TimeoutExpired:
                 proc.kill()
         log.close()
+
+
+@pytest.fixture
+def page(request, server, tmp_path):
+    """A Chromium page (1400 px wide). When the test fails, its screenshot goes to
+    artifacts/failed-<test>.png and the page's text and the server's log end up in the report,
+    so a CI log shows what the browser saw."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1400})
+        try:
+            yield tab
+        finally:
+            report = getattr(request.node, "report_call", None)
+            if report is not None and report.failed:
+                _describe_failure(request.node.name, tab, tmp_path / "server.log")
+            browser.close()
+
+
+def _describe_failure(name: str, tab, log: Path) -> None:
+    try:
+        tab.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
+        text = tab.locator("body").inner_text(timeout=5_000)
+    except Exception as error:  # the browser may be what broke
+        text = f"(page unreadable: {error})"
+    print(f"\n--- {name}: {tab.url}\n--- what the page showed:\n{text[-4000:]}")
+    print(f"--- server log (end):\n{log.read_text(errors='replace')[-3000:]}")

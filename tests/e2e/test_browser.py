@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.e2e._browser import ARGS, ARTIFACTS, CHROMIUM, charts
+from tests.e2e._browser import ARTIFACTS, charts
 
 PRESET = "?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=6000&vs=bdmm"
 
@@ -21,60 +21,53 @@ LAMBDA_LENGTHS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'
     Number(t.x && t.x.length ? t.x[t.x.length - 1] : NaN)]))"""
 
 
-def test_bdmm_vs_mdmm_preset_live(server):
-    from playwright.sync_api import sync_playwright
-
+def test_bdmm_vs_mdmm_preset_live(server, page):
     import storage
 
     base, db_url = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(base + "/" + PRESET)
-        steps = page.locator(".st-key-steps input")
-        steps.wait_for(timeout=60_000)
-        deadline = time.monotonic() + 30
-        while steps.input_value() != "6000" and time.monotonic() < deadline:
-            time.sleep(0.3)
-        assert steps.input_value() == "6000"
-        page.screenshot(path=str(ARTIFACTS / "lab.png"), full_page=True)
-        page.locator(".st-key-compare button").click()
-        page.wait_for_url(
-            re.compile(r".*/live\?runs=\d+(,|%2C)\d+"), timeout=60_000, wait_until="commit"
-        )
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    page.goto(base + "/" + PRESET)
+    steps = page.locator(".st-key-steps input")
+    steps.wait_for(timeout=60_000)
+    deadline = time.monotonic() + 30
+    while steps.input_value() != "6000" and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert steps.input_value() == "6000"
+    page.screenshot(path=str(ARTIFACTS / "lab.png"), full_page=True)
+    page.locator(".st-key-compare button").click()
+    page.wait_for_url(
+        re.compile(r".*/live\?runs=\d+(,|%2C)\d+"), timeout=60_000, wait_until="commit"
+    )
 
-        deadline = time.monotonic() + 240
-        lengths: list = []
-        while time.monotonic() < deadline:
-            lengths = page.evaluate(LAMBDA_LENGTHS)
-            last_steps = {name: last for name, _, last in lengths}
-            if len(last_steps) == 2 and all(s >= 100 for s in last_steps.values()):
-                break
-            time.sleep(1)
-        else:
-            page.screenshot(path=str(ARTIFACTS / "live_timeout.png"), full_page=True)
-            pytest.fail(f"λ charts never showed ≥100 steps for both runs: {lengths}")
-        assert sorted({name.split()[-1] for name, _, _ in lengths}) == ["bdmm", "mdmm"]
-        charts(page, 5)
-        page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
+    deadline = time.monotonic() + 240
+    lengths: list = []
+    while time.monotonic() < deadline:
+        lengths = page.evaluate(LAMBDA_LENGTHS)
+        last_steps = {name: last for name, _, last in lengths}
+        if len(last_steps) == 2 and all(s >= 100 for s in last_steps.values()):
+            break
+        time.sleep(1)
+    else:
+        pytest.fail(f"λ charts never showed ≥100 steps for both runs: {lengths}")
+    assert sorted({name.split()[-1] for name, _, _ in lengths}) == ["bdmm", "mdmm"]
+    charts(page, 5)
+    page.screenshot(path=str(ARTIFACTS / "live.png"), full_page=True)
 
-        engine = storage.make_engine(db_url)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            runs = storage.list_runs(engine)
-            if runs and all(r.status in ("completed", "failed", "cancelled") for r in runs):
-                break
-            time.sleep(1)
-        mdmm = next(r for r in runs if r.config["method"] == "mdmm")
-        assert mdmm.status == "completed", mdmm.error
-        assert mdmm.config["hyperparams"]["damping"] == 10
-        g = mdmm.summary["final"]["g"]
-        assert abs(g - 0.6) < 1e-3, g
-        page.get_by_text("|g − ε| =").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
-        other_screens(page, base, engine)
-        browser.close()
+    engine = storage.make_engine(db_url)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        runs = storage.list_runs(engine)
+        if runs and all(r.status in ("completed", "failed", "cancelled") for r in runs):
+            break
+        time.sleep(1)
+    mdmm = next(r for r in runs if r.config["method"] == "mdmm")
+    assert mdmm.status == "completed", mdmm.error
+    assert mdmm.config["hyperparams"]["damping"] == 10
+    g = mdmm.summary["final"]["g"]
+    assert abs(g - 0.6) < 1e-3, g
+    page.get_by_text("|g − ε| =").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
+    other_screens(page, base, engine)
 
 
 def other_screens(page, base: str, engine) -> None:

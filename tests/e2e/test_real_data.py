@@ -3,11 +3,9 @@ launched from the Datasets page and watched on Live, and a task ε-sweep on Pare
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e._browser import ARGS, ARTIFACTS, CHROMIUM, PAGE_TITLES, charts, choose, navigation
+from tests.e2e._browser import ARTIFACTS, PAGE_TITLES, charts, choose, navigation, poll
 
 pytestmark = pytest.mark.e2e
 CSV = b"x1,label,colour,x2\n" + b"".join(  # the target is not the last column; x2 misses one
@@ -21,11 +19,6 @@ STEPS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 PARETO_POINTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .flatMap(el => (el._fullData || el.data).filter(t => t.mode === 'markers'))
   .map(t => (t.x || []).filter(v => v !== null).length)"""
-
-
-def open_browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    return browser, browser.new_page(viewport={"width": 1400, "height": 1400})
 
 
 def fill(page, key: str, value: str) -> None:
@@ -42,68 +35,52 @@ def assert_app_navigation(page) -> None:
     assert width > 1000, width  # centred layout: ~740 px at this viewport
 
 
-def test_deep_link_opened_first(server):
+def test_deep_link_opened_first(server, page):
     """A fresh server starts in Streamlit's old pages/-folder mode: /live alone, without app.py
     (no titled sidebar, a narrow column) until pages/_shared.require_navigation sends it
     through app.py. /datasets opened first below is the same case without a query."""
-    from playwright.sync_api import sync_playwright
-
     base, _ = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser, page = open_browser(p)
-        page.goto(base + "/live?runs=7")  # the first page this server ever serves
-        page.get_by_text("Run 7 does not exist").wait_for(timeout=60_000)  # the query is kept
-        assert_app_navigation(page)
-        assert page.url == base + "/live?runs=7"
-        page.screenshot(path=str(ARTIFACTS / "deeplink-live.png"), full_page=True)
-        browser.close()
+    page.goto(base + "/live?runs=7")  # the first page this server ever serves
+    page.get_by_text("Run 7 does not exist").first.wait_for(timeout=60_000)  # the query is kept
+    assert_app_navigation(page)
+    assert page.url == base + "/live?runs=7"
+    page.screenshot(path=str(ARTIFACTS / "deeplink-live.png"), full_page=True)
 
 
-def test_upload_launch_and_task_sweep(server):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_launch_and_task_sweep(server, page):
     base, _ = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser, page = open_browser(p)
-        page.goto(base + "/datasets")  # a deep link first, too
-        files = [{"name": "shop.csv", "mimeType": "text/csv", "buffer": CSV}]
-        page.locator(".st-key-ds_upload input[type=file]").set_input_files(files)
-        page.get_by_text("one-hot encoded: colour").wait_for(timeout=60_000)
-        assert_app_navigation(page)
-        choose(page, "ds_target", "label")
-        choose(page, "ds_objective", "l1")
-        fill(page, "ds_hidden", "16")  # small and short: CPU training beside the browser
-        fill(page, "ds_steps", "150")
-        page.get_by_text("dropped 1 of 200 rows").wait_for(timeout=30_000)
-        page.get_by_text("classification with loss ce").wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "datasets.png"), full_page=True)
+    page.goto(base + "/datasets")  # a deep link first, too
+    files = [{"name": "shop.csv", "mimeType": "text/csv", "buffer": CSV}]
+    page.locator(".st-key-ds_upload input[type=file]").set_input_files(files)
+    page.get_by_text("one-hot encoded: colour").first.wait_for(timeout=60_000)
+    assert_app_navigation(page)
+    choose(page, "ds_target", "label")
+    choose(page, "ds_objective", "l1")
+    fill(page, "ds_hidden", "16")  # small and short: CPU training beside the browser
+    fill(page, "ds_steps", "150")
+    page.get_by_text("dropped 1 of 200 rows").first.wait_for(timeout=30_000)
+    page.get_by_text("classification with loss ce").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "datasets.png"), full_page=True)
 
-        page.locator(".st-key-dataset_launch button").click()
-        page.wait_for_url("**/live?runs=*", timeout=60_000, wait_until="commit")
-        deadline = time.monotonic() + 120
-        while max(page.evaluate(STEPS_DRAWN) or [0]) < 50 and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert max(page.evaluate(STEPS_DRAWN) or [0]) >= 50
-        page.get_by_text("validation f =").wait_for(timeout=120_000)  # completed
-        page.get_by_text("shop.csv → label").first.wait_for(timeout=30_000)
-        charts(page, 5)
-        page.screenshot(path=str(ARTIFACTS / "live-task.png"), full_page=True)
+    page.locator(".st-key-dataset_launch button").click()
+    page.wait_for_url("**/live?runs=*", timeout=60_000, wait_until="commit")
+    drawn = poll(page, STEPS_DRAWN, lambda steps: max(steps or [0]) >= 50)
+    assert max(drawn or [0]) >= 50, drawn
+    page.get_by_text("validation f =").first.wait_for(timeout=120_000)  # completed
+    page.get_by_text("shop.csv → label").first.wait_for(timeout=30_000)
+    charts(page, 5)
+    page.screenshot(path=str(ARTIFACTS / "live-task.png"), full_page=True)
 
-        page.goto(base + "/datasets")
-        choose(page, "ds_source", "moons (built-in)")
-        fill(page, "ds_hidden", "16")
-        fill(page, "ds_steps", "100")
-        page.get_by_test_id("stExpander").get_by_text("Sweep ε").click()
-        fill(page, "ds_sweep_count", "3")
-        page.locator(".st-key-dataset_sweep button").click()
-        page.wait_for_url("**/pareto?run=*", timeout=60_000, wait_until="commit")
-        page.get_by_text("(moons → label)").first.wait_for(timeout=60_000)
-        deadline = time.monotonic() + 120
-        while sum(page.evaluate(PARETO_POINTS) or [0]) < 3 and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert sum(page.evaluate(PARETO_POINTS)) == 3
-        page.get_by_text("f: ce loss (nats)").first.wait_for(state="attached", timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "pareto-task.png"), full_page=True)
-        browser.close()
+    page.goto(base + "/datasets")
+    choose(page, "ds_source", "moons (built-in)")
+    fill(page, "ds_hidden", "16")
+    fill(page, "ds_steps", "100")
+    page.get_by_test_id("stExpander").get_by_text("Sweep ε").click()
+    fill(page, "ds_sweep_count", "3")
+    page.locator(".st-key-dataset_sweep button").click()
+    page.wait_for_url("**/pareto?run=*", timeout=60_000, wait_until="commit")
+    page.get_by_text("(moons → label)").first.wait_for(timeout=60_000)
+    points = poll(page, PARETO_POINTS, lambda counts: sum(counts or [0]) >= 3)
+    assert sum(points) == 3, points
+    page.get_by_text("f: ce loss (nats)").first.wait_for(state="attached", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "pareto-task.png"), full_page=True)
