@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,12 @@ def kept(key: str) -> Any:
     return st.session_state[key]
 
 
+def kept_index(options: Sequence[Any], key: str) -> int:
+    """kept() for a selectbox or radio: the position of the kept value (0 if not offered)."""
+    value = st.session_state.get(key)
+    return list(options).index(value) if value in options else 0
+
+
 def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
     """One widget per registered hyperparameter of `method`, with its help text and range.
     Widget keys are `{prefix}.{method}.{name}`: each page keeps its own values (the Datasets
@@ -203,7 +210,10 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
             st.session_state[key] = float(st.session_state[key])
         col = cols[i % 3]
         if spec.kind == "choice":
-            values[spec.name] = col.selectbox(spec.name, spec.choices, key=key, help=spec.help)
+            index = kept_index(spec.choices, key)
+            values[spec.name] = col.selectbox(
+                spec.name, spec.choices, index, key=key, help=spec.help
+            )
         else:
             scale = ", log scale" if spec.log_scale else ""
             hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"

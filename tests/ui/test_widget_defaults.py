@@ -1,7 +1,7 @@
-"""Every number and text box a page fills from st.session_state declares that value as its
-default too. The browser falls back to the declared default when it loses its copy of a kept
-value (overlapping reruns on a loaded machine): before, the Datasets page's lr, damping and
-lr_lambda fell back to 0.0 and blocked Launch with "lr=0.0 is out of range"."""
+"""Every widget a page fills from st.session_state declares that value as its default too.
+The browser falls back to the declared default when it loses its copy of a kept value
+(overlapping reruns on a loaded machine): before, the Datasets page's lr, damping and lr_lambda
+fell back to 0.0 and blocked Launch with "lr=0.0 is out of range"."""
 
 import pytest
 
@@ -9,9 +9,11 @@ from tests.ui._apptest import page
 
 
 def boxes(at):
-    """(key, value, declared default) for each keyed number and text input on the page."""
-    found = [*at.number_input, *at.text_input]
-    return [(box.key, box.value, box.proto.default) for box in found if box.key]
+    """(key, value, declared default) for each keyed widget on the page; choices by position."""
+    found = [(b.key, b.value, b.proto.default) for b in [*at.number_input, *at.text_input]]
+    found += [(b.key, b.index, b.proto.default) for b in [*at.selectbox, *at.radio]]
+    found += [(b.key, b.indices, list(b.proto.default)) for b in at.multiselect]
+    return [(key, value, default) for key, value, default in found if key]
 
 
 @pytest.mark.parametrize(
@@ -26,7 +28,7 @@ def test_kept_values_are_the_declared_defaults(db_url, path, query):
     at = page(path, query)
     assert not at.exception, at.exception
     found = boxes(at)
-    assert len(found) >= 6, found  # ε, steps, seed and the method's numbers at least
+    assert len(found) >= 12, found  # problem or data, method, ε, steps, seed, its numbers…
     for key, value, default in found:
         assert default == pytest.approx(value) if isinstance(value, float) else default == value, (
             key, value, default)  # fmt: skip
