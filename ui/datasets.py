@@ -146,10 +146,20 @@ def fit_choice(current: Any, options: Sequence[str], fallback: str) -> str:
 
 
 def fit_features(
-    current: Sequence[str], options: Sequence[str], previous: Sequence[str] | None
+    current: Sequence[str],
+    options: Sequence[str],
+    previous: Sequence[str] | None,
+    fitted: Sequence[str] | None = None,
 ) -> list[str]:
     """The chosen features still offered; when every offered column was chosen before, newly
-    offered ones (the former target, say) are chosen too."""
+    offered ones (the former target, say) are chosen too.
+
+    The browser offers `previous`, so a choice holding anything else was made under an older
+    offer: a value still in flight when the last run refitted the choice (a quick click on a
+    busy machine). The last fitted choice, `fitted`, stands instead; read as the user's, the
+    stale value dropped the newly offered column (x2 vanished in a flaky browser test)."""
+    if previous is not None and fitted is not None and not set(current) <= set(previous):
+        current = fitted
     kept = [c for c in current if c in options]
     if previous is not None and set(previous) <= set(current):
         kept += [c for c in options if c not in kept]
@@ -158,11 +168,17 @@ def fit_features(
 
 def fit_roles(state: Mapping[str, Any], columns: Sequence[str], target: str) -> dict[str, Any]:
     """Group and feature values still valid once `target` is chosen (`_ds_offered`: the
-    feature columns offered, remembered for the next change)."""
+    feature columns offered, `_ds_fitted`: the features chosen, remembered for the next run)."""
     group = fit_choice(state.get("ds_group"), group_options(columns, target), NO_GROUP)
     offered = [c for c in columns if c not in (target, group)]
-    features = fit_features(state.get("ds_features", offered), offered, state.get("_ds_offered"))
-    return {"ds_group": group, "ds_features": features, "_ds_offered": offered}
+    current = state.get("ds_features", offered)
+    features = fit_features(current, offered, state.get("_ds_offered"), state.get("_ds_fitted"))
+    return {
+        "ds_group": group,
+        "ds_features": features,
+        "_ds_offered": offered,
+        "_ds_fitted": features,
+    }
 
 
 def text_columns(table: pd.DataFrame, features: Sequence[str]) -> list[str]:

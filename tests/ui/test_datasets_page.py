@@ -141,6 +141,10 @@ def test_fit_features_follows_the_target():
     assert ds.fit_features(["a", "b"], ["a", "c"], ["a", "b"]) == ["a", "c"]  # all kept
     assert ds.fit_features(["a"], ["a", "c"], ["a", "b"]) == ["a"]  # a choice is kept
     assert ds.fit_features(everything, everything, None) == everything
+    # Target c offered a and b, both chosen; target b offers a and c, and the last run fitted
+    # [a, c]. A browser still sending [a, b] is stale (b is not offered), not a choice of a.
+    assert ds.fit_features(["a", "b"], ["a", "c"], ["a", "c"], ["a", "c"]) == ["a", "c"]
+    assert ds.fit_features(["a"], ["a", "c"], ["a", "c"], ["a", "c"]) == ["a"]  # a real choice
 
 
 def test_role_defaults():
