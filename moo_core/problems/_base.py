@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -35,10 +37,12 @@ class Objective(Protocol):
     def front(self, points: int) -> np.ndarray | None: ...
 
 
-class Problem:
+class Problem(ABC):
     """A toy problem in x ∈ R^n with an analytic Pareto front.
 
-    Subclasses set the class attributes and implement `objectives` and `front`.
+    Subclasses set the class attributes and implement `objectives` and `front`. They may also
+    define `analytic_gradients(x) -> (f, g, ∇f, ∇g)`, a closed form that training uses instead
+    of autograd (faster; tested against autograd).
     """
 
     name: ClassVar[str]
@@ -50,6 +54,7 @@ class Problem:
     reference_point: ClassVar[tuple[float, float]]
     g_range: ClassVar[tuple[float, float]]
     hyperparams: ClassVar[tuple[Hyperparam, ...]] = ()
+    analytic_gradients: ClassVar[Callable | None] = None
 
     def __init__(self, init: tuple[float, ...] | str | None = None):
         if isinstance(init, tuple) and len(init) != self.dim:
@@ -83,26 +88,24 @@ class Problem:
         return self.objectives(params[0])
 
     def gradients(self, params, step):
-        if type(self).analytic_gradients is Problem.analytic_gradients:
+        if self.analytic_gradients is None:
             return autograd_gradients(self, params, step)
         with torch.no_grad():
             f, g, grad_f, grad_g = self.analytic_gradients(params[0])
         return f, g, [grad_f], [grad_g]
-
-    def analytic_gradients(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Optional closed form of f, g, ∇f, ∇g (faster than autograd; tested against it)."""
-        raise NotImplementedError
 
     def project(self, params: list[Tensor]) -> None:
         if self.bounds is not None:
             with torch.no_grad():
                 params[0].clamp_(*self.bounds)
 
+    @abstractmethod
     def objectives(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        raise NotImplementedError
+        """f and g at x, each of shape (K,) for x of shape (K, dim)."""
 
+    @abstractmethod
     def front(self, points: int) -> np.ndarray:
-        raise NotImplementedError
+        """`points` (f, g) pairs along the analytic Pareto front."""
 
     @classmethod
     def describe(cls) -> dict:

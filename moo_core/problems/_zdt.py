@@ -5,6 +5,7 @@ is kept by projection after every step. Fronts lie at d = 1.
 """
 
 import math
+from abc import abstractmethod
 
 import numpy as np
 import torch
@@ -35,8 +36,9 @@ class _Zdt(Problem):
         return f, d * self.shape(f / d, f)
 
     @staticmethod
+    @abstractmethod
     def shape(ratio, f):
-        raise NotImplementedError
+        """g/d as a function of f/d: what tells ZDT1, 2 and 3 apart."""
 
     def front(self, points):
         f = np.linspace(0.0, 1.0, points)
