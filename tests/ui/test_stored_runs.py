@@ -2,16 +2,13 @@
 
 import pytest
 
-from tests.ui._apptest import ROOT, page
+from tests.ui._apptest import page
+from tests.worker._helpers import cli
 
 
 @pytest.fixture
 def finished_runs(db_url):
     """Two short runs and a small sweep, trained by a real worker that exits when idle."""
-    import os
-    import subprocess
-    import sys
-
     import storage
     from moo_core import make_run_config, make_sweep_config
 
@@ -23,10 +20,7 @@ def finished_runs(db_url):
     ]
     base = make_run_config("concave", "mdmm", epsilon=0.6, steps=60)
     ids.append(storage.submit_run(engine, make_sweep_config(base, "epsilon", 0.2, 0.8, 3)))
-    subprocess.run(
-        [sys.executable, "-m", "worker", "serve", "--exit-when-idle"],
-        cwd=ROOT, env=dict(os.environ), check=True, timeout=120, capture_output=True,
-    )  # fmt: skip
+    cli("serve", "--exit-when-idle")  # MOO_DATABASE_URL: set by db_url
     assert all(storage.get_run(engine, i).status == "completed" for i in ids)
     return ids
 
