@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +189,12 @@ def kept(key: str) -> Any:
     return st.session_state[key]
 
 
-def kept_index(options: Sequence[Any], key: str) -> int:
-    """kept() for a selectbox or radio: the position of the kept value (0 if not offered)."""
+def kept_choice(widget: Callable, label: str, options: Sequence[Any], key: str, **kw: Any) -> Any:
+    """`widget(label, options, key=key, **kw)` (a selectbox or radio, e.g. `col.selectbox`)
+    declaring the kept choice as its default, as kept() does for values."""
     value = st.session_state.get(key)
-    return list(options).index(value) if value in options else 0
+    index = list(options).index(value) if value in options else 0
+    return widget(label, options, index, key=key, **kw)
 
 
 def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
@@ -210,9 +212,8 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
             st.session_state[key] = float(st.session_state[key])
         col = cols[i % 3]
         if spec.kind == "choice":
-            index = kept_index(spec.choices, key)
-            values[spec.name] = col.selectbox(
-                spec.name, spec.choices, index, key=key, help=spec.help
+            values[spec.name] = kept_choice(
+                col.selectbox, spec.name, spec.choices, key, help=spec.help
             )
         else:
             scale = ", log scale" if spec.log_scale else ""

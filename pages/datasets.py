@@ -14,7 +14,7 @@ from pages._shared import (
     get_engine,
     hyperparameter_inputs,
     kept,
-    kept_index,
+    kept_choice,
     require_navigation,
     submit,
     worker_banner,
@@ -55,13 +55,7 @@ if upload is not None:
 uploads = storage.list_datasets(eng)
 options = ds.source_options(uploads)
 state["ds_source"] = ds.fit_choice(state.get("ds_source"), list(options), next(iter(options)))
-ref = st.selectbox(
-    "Dataset",
-    list(options),
-    kept_index(list(options), "ds_source"),
-    format_func=options.get,
-    key="ds_source",
-)
+ref = kept_choice(st.selectbox, "Dataset", list(options), "ds_source", format_func=options.get)
 st.caption(ds.source_summary(ref, uploads))
 try:
     name, frame = table(ref)
@@ -79,36 +73,22 @@ kinds.dataframe(described, hide_index=True, height=260)
 
 st.subheader("Column roles")
 r1, r2, r3 = st.columns(3)
-target = r1.selectbox(
-    "Target",
-    columns,
-    kept_index(columns, "ds_target"),
-    key="ds_target",
-    help="What the network predicts",
-)
+target = kept_choice(r1.selectbox, "Target", columns, "ds_target", help="What the network predicts")
 state.update(ds.fit_roles(state, columns, target))
 groups = ds.group_options(columns, target)
-group = r2.selectbox("Group column", groups, kept_index(groups, "ds_group"), key="ds_group")
-r3.radio(
-    "Missing values", MISSING, kept_index(MISSING, "ds_missing"), key="ds_missing", horizontal=True
-)
+group = kept_choice(r2.selectbox, "Group column", groups, "ds_group")
+kept_choice(r3.radio, "Missing values", MISSING, "ds_missing", horizontal=True)
 features = st.multiselect("Features", state["_ds_offered"], kept("ds_features"), key="ds_features")
 if encoded := ds.text_columns(described, features):
     st.caption(f"Text columns are one-hot encoded: {', '.join(encoded)}.")
 
 st.subheader("Task")
 t1, t2, t3, t4 = st.columns(4)
-objective = t1.selectbox(
-    "Objective g", OBJECTIVES, kept_index(OBJECTIVES, "ds_objective"), key="ds_objective"
-)
+objective = kept_choice(t1.selectbox, "Objective g", OBJECTIVES, "ds_objective")
 if state.get("_ds_objective") != objective or "ds_epsilon" not in state:
     state.update(ds.objective_defaults(objective), _ds_objective=objective)
-t2.selectbox(
-    "Loss f",
-    ds.LOSS_CHOICES,
-    kept_index(ds.LOSS_CHOICES, "ds_loss"),
-    key="ds_loss",
-    help="auto: ce for categories, else mse",
+kept_choice(
+    t2.selectbox, "Loss f", ds.LOSS_CHOICES, "ds_loss", help="auto: ce for categories, else mse"
 )
 t3.text_input(
     "Hidden widths",
@@ -127,28 +107,14 @@ if objective == "bounds":
 
 st.subheader("Training")
 m1, m2, m3, m4, m5, m6 = st.columns(6)
-method = m1.selectbox(
-    "Method", METHODS.names(), kept_index(METHODS.names(), "ds_method"), key="ds_method"
-)
+method = kept_choice(m1.selectbox, "Method", METHODS.names(), "ds_method")
 m2.number_input(
     "ε (bound on g)", value=kept("ds_epsilon"), key="ds_epsilon", step=0.01, format="%g"
 )
-m3.selectbox(
-    "Constraint",
-    CONSTRAINT_KINDS,
-    kept_index(CONSTRAINT_KINDS, "ds_constraint"),
-    key="ds_constraint",
-    help="le: g ≤ ε",
-)
+kept_choice(m3.selectbox, "Constraint", CONSTRAINT_KINDS, "ds_constraint", help="le: g ≤ ε")
 m4.number_input("Steps", value=kept("ds_steps"), key="ds_steps", min_value=1, step=500)
 m5.number_input("Seed", value=kept("ds_seed"), key="ds_seed", min_value=0, step=1)
-m6.selectbox(
-    "Device",
-    DEVICES,
-    kept_index(DEVICES, "ds_device"),
-    key="ds_device",
-    help="Where the worker trains",
-)
+kept_choice(m6.selectbox, "Device", DEVICES, "ds_device", help="Where the worker trains")
 state.update(ds.hyperparam_state(method, state))
 hyperparams = hyperparameter_inputs(method, prefix=ds.HP_PREFIX)
 

@@ -10,7 +10,7 @@ from pages._shared import (
     get_engine,
     hyperparameter_inputs,
     kept,
-    kept_index,
+    kept_choice,
     require_navigation,
     submit,
     worker_banner,
@@ -52,14 +52,10 @@ with st.expander("Presets", expanded=False):
         )
 
 problem_col, method_col = st.columns(2)
-problem = problem_col.selectbox(
-    "Problem", PROBLEMS.names(), kept_index(PROBLEMS.names(), "problem"), key="problem"
-)
+problem = kept_choice(problem_col.selectbox, "Problem", PROBLEMS.names(), "problem")
 described = PROBLEMS.get(problem).describe()
 problem_col.caption(described["summary"])
-method = method_col.selectbox(
-    "Method", METHODS.names(), kept_index(METHODS.names(), "method"), key="method"
-)
+method = kept_choice(method_col.selectbox, "Method", METHODS.names(), "method")
 lo, hi = params.g_range(problem)
 c1, c2, c3, c4 = st.columns(4)
 c1.number_input(
@@ -70,20 +66,14 @@ c1.number_input(
     format="%g",
     help=f"Target level for g; for {problem} choose from {lo:g} to {hi:g}.",
 )
-c2.selectbox(
-    "Constraint",
-    CONSTRAINT_KINDS,
-    kept_index(CONSTRAINT_KINDS, "constraint"),
-    key="constraint",
-    help="g = ε, g ≤ ε or g ≥ ε",
+kept_choice(
+    c2.selectbox, "Constraint", CONSTRAINT_KINDS, "constraint", help="g = ε, g ≤ ε or g ≥ ε"
 )
 c3.number_input(
     "Steps", value=kept("steps"), key="steps", step=500, help="Training steps, 1 to 10,000,000"
 )
 c4.number_input("Seed", value=kept("seed"), key="seed", step=1)
-st.selectbox(
-    "Device", DEVICES, kept_index(DEVICES, "device"), key="device", help="Where the worker trains"
-)
+kept_choice(st.selectbox, "Device", DEVICES, "device", help="Where the worker trains")
 front_preview(problem, st.session_state["epsilon"])
 
 st.subheader(f"{method} hyperparameters")
