@@ -22,6 +22,6 @@ def build_task(spec: TaskSpec, fetch: Callable[[str], bytes] | None = None, spli
         features=spec.features,
         classification=None if spec.loss is None else spec.loss == "ce",
         missing=spec.missing,
-        require_groups=2 if spec.objective == "parity" else 0,
+        require_groups=2 if "parity" in spec.objectives else 0,
     )
     return Task(spec, data, split_seed=split_seed)

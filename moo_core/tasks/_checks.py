@@ -30,10 +30,13 @@ def validation_rows(rows: int, fraction: float) -> int:
 
 def check_task(spec: TaskSpec, data: Prepared) -> str:
     """Raise ConfigError if `spec` cannot train on `data`; return the resolved loss."""
-    if spec.objective not in OBJECTIVES:
-        raise ConfigError(
-            f"objective {spec.objective!r} is unknown; choose one of {', '.join(OBJECTIVES)}"
-        )
+    for objective in spec.objectives:
+        if objective not in OBJECTIVES:
+            raise ConfigError(
+                f"objective {objective!r} is unknown; choose one of {', '.join(OBJECTIVES)}"
+            )
+        if spec.objectives.count(objective) > 1:
+            raise ConfigError(f"objective {objective!r} is listed twice in {spec.objective!r}")
     if spec.loss is not None and spec.loss not in LOSSES:
         raise ConfigError(f"loss {spec.loss!r} is unknown; choose one of {', '.join(LOSSES)}")
     loss = resolve_loss(spec, data)
@@ -49,14 +52,15 @@ def _check_target(spec: TaskSpec, data: Prepared, loss: str) -> None:
         raise ConfigError(f"loss 'ce' needs a categorical target; {target} is numeric")
     if loss in REGRESSION_LOSSES and data.is_classification:
         raise ConfigError(f"loss {loss!r} needs a numeric target; {target} is categorical")
-    if spec.objective == "sum_to_one" and loss != "ce":
-        raise ConfigError(
-            f"objective 'sum_to_one' needs loss 'ce' (a categorical target), not {loss!r}"
-        )
-    if spec.objective in REGRESSION_OBJECTIVES and loss not in REGRESSION_LOSSES:
-        raise ConfigError(
-            f"objective {spec.objective!r} needs a numeric target (loss mse or huber), not {loss!r}"
-        )
+    for objective in spec.objectives:
+        if objective == "sum_to_one" and loss != "ce":
+            raise ConfigError(
+                f"objective 'sum_to_one' needs loss 'ce' (a categorical target), not {loss!r}"
+            )
+        if objective in REGRESSION_OBJECTIVES and loss not in REGRESSION_LOSSES:
+            raise ConfigError(
+                f"objective {objective!r} needs a numeric target (loss mse or huber), not {loss!r}"
+            )
     if data.is_classification and len(data.classes) < 2:
         raise ConfigError(f"{target} has one class; classification needs at least two")
     if spec.bounds is not None and not spec.bounds[0] <= spec.bounds[1]:
@@ -64,7 +68,7 @@ def _check_target(spec: TaskSpec, data: Prepared, loss: str) -> None:
 
 
 def _check_group(spec: TaskSpec, data: Prepared) -> None:
-    if spec.objective != "parity":
+    if "parity" not in spec.objectives:
         return
     if spec.group is None or data.groups is None:
         raise ConfigError("objective 'parity' needs a group column; choose one with group=")

@@ -1,4 +1,4 @@
-"""A task's configuration: which data, which columns, which model and which two objectives."""
+"""A task's configuration: which data, which columns, which model and which objectives."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ MAX_DEPTH, MAX_WIDTH = 8, 4096
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """Dataset + small MLP + primary loss f + secondary objective g (constrained by ε).
+    """Dataset + small MLP + primary loss f + secondary objectives (each constrained by its ε).
+
+    `objective`: one name from OBJECTIVES or a comma list of distinct ones ("parity,l1"),
+    in the order of the run's constrained objectives g1, g2, ….
 
     `dataset`: a built-in name, a CSV path, or "sha256:<hex>" for an upload stored in the
     database. `loss` None picks ce for a categorical target and mse otherwise. `features`
@@ -35,6 +38,16 @@ class TaskSpec:
     validation: float = 0.2
     missing: str = "drop"
     bounds: tuple[float, float] | None = None
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """The secondary objectives, in order."""
+        return tuple(part.strip() for part in self.objective.split(","))
+
+    @property
+    def n_objectives(self) -> int:
+        """m: the loss f and one per secondary objective."""
+        return 1 + len(self.objectives)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -55,6 +68,21 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ConfigError(f"{name} {value!r} is not allowed; choose one of {', '.join(allowed)}")
     return value
+
+
+def _objectives(value: Any) -> str:
+    """ "parity, l1" or ["parity", "l1"] → "parity,l1": known, distinct names."""
+    if not value or not isinstance(value, str | list | tuple):
+        return _choice("objective", value, OBJECTIVES)  # raises, naming the value
+    parts = value.split(",") if isinstance(value, str) else [str(part) for part in value]
+    names = [part.strip() for part in parts]
+    if "" in names:
+        raise ConfigError(f"objective {value!r} has an empty entry; separate names with commas")
+    for name in names:
+        _choice("objective", name, OBJECTIVES)
+        if names.count(name) > 1:
+            raise ConfigError(f"objective {name!r} is listed twice in {value!r}")
+    return ",".join(names)
 
 
 def _column(name: str, value: Any, required: bool = True) -> str | None:
@@ -126,7 +154,7 @@ def make_task_spec(
     return TaskSpec(
         dataset=dataset,
         target=_column("target", target),
-        objective=_choice("objective", objective, OBJECTIVES),
+        objective=_objectives(objective),
         group=_column("group", group, required=False),
         features=features,
         loss=None if loss in (None, "", "auto") else _choice("loss", loss, LOSSES),

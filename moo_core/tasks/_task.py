@@ -1,14 +1,13 @@
 """The neural-network task as an Objective: a small MLP on a tabular dataset, K runs stacked.
 
-f is the training loss, g the task's secondary objective (see `_objectives`), both per row on
-the step's mini-batch. Every row sees the same mini-batch, so K stacked runs equal K single
-runs with the same task and seeds.
+Objective 0 is the training loss f, then one column per secondary objective of the spec (see
+`_objectives`), all per row on the step's mini-batch. Every row sees the same mini-batch, so K
+stacked runs equal K single runs with the same task and seeds.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,8 +15,9 @@ import torch
 from torch import Tensor
 
 from moo_core.tasks import _objectives as objectives
-from moo_core.tasks._checks import check_task, validation_rows
+from moo_core.tasks._checks import check_task
 from moo_core.tasks._mlp import init_mlp, mlp_forward, weight_tensors
+from moo_core.tasks._rows import Rows, moments, split_rows
 from moo_core.tasks._spec import TaskSpec
 
 if TYPE_CHECKING:
@@ -34,47 +34,15 @@ G_UNITS = {
 }
 
 
-@dataclass(frozen=True)
-class Rows:
-    """One split: standardised features (n, d) float32, targets (n,) in data units (float32,
-    or int64 class indices), group codes (n,) int64 or None."""
-
-    features: Tensor
-    targets: Tensor
-    groups: Tensor | None
-
-    @property
-    def count(self) -> int:
-        return int(self.features.shape[0])
-
-    def take(self, index: Tensor | slice) -> Rows:
-        groups = None if self.groups is None else self.groups[index]
-        return Rows(self.features[index], self.targets[index], groups)
-
-    def to(self, device: torch.device) -> Rows:
-        groups = None if self.groups is None else self.groups.to(device)
-        return Rows(self.features.to(device), self.targets.to(device), groups)
-
-
-def split_rows(rows: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train, validation) row indices from one deterministic shuffle of `rows` by `seed`."""
-    order = np.random.default_rng(seed).permutation(rows)
-    held_out = validation_rows(rows, fraction)
-    return order[held_out:], order[:held_out]
-
-
-def _moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column mean and std (population); a constant column gets std 1."""
-    mean, std = values.mean(0), values.std(0)
-    return mean, np.where(std > 0, std, 1.0)
-
-
 class Task:
-    """Objective protocol for `spec` on `data`: f = loss, g = spec.objective, K rows stacked.
+    """Objective protocol for `spec` on `data`: m = 1 + len(spec.objectives) objectives, the
+    loss f then each of spec.objectives in order, K rows stacked.
 
     Features are standardised with the training rows' mean/std. For regression the network
     predicts standardised targets and y = mean + std·output is in data units; Huber uses
-    δ = the training targets' std (scale-aware). Validation is `spec.validation` of the rows,
+    δ = the training targets' std (scale-aware). With sum_to_one among the objectives the
+    classifier is one-vs-rest: f is the summed binary cross-entropy, and its probabilities
+    (for parity and `predictions`) are the sigmoids. Validation is `spec.validation` of the rows,
     chosen by a shuffle seeded with `split_seed`; mini-batches walk a per-epoch permutation
     seeded with split_seed + epoch, dropping the last partial batch.
     """
@@ -84,12 +52,13 @@ class Task:
     def __init__(self, spec: TaskSpec, data: Prepared, split_seed: int = 0):
         self.spec, self.split_seed = spec, int(split_seed)
         self.loss = check_task(spec, data)
+        self.n_objectives = spec.n_objectives
         self.classification = data.is_classification
         self.classes = data.classes
         self.notes = tuple(data.notes)  # what preparing the data did (rows dropped, …)
         self.group_count = _group_count(data)
         train, held_out = split_rows(data.rows, spec.validation, self.split_seed)
-        mean, std = _moments(data.features[train].astype(np.float64))
+        mean, std = moments(data.features[train].astype(np.float64))
         features = torch.tensor((data.features - mean) / std, dtype=torch.float32)
         dtype = torch.long if self.classification else torch.float32
         targets = torch.tensor(data.target, dtype=dtype)
@@ -116,16 +85,11 @@ class Task:
             self._order = None
         return init_mlp(self.widths, seeds, self.device)
 
-    def evaluate(self, params: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
+    def evaluate(self, params: list[Tensor], step: int) -> Tensor:
+        """Objective values (K, m) on the step's mini-batch, with their autograd graph."""
         rows = self.batch(step)
-        return self._values(params, mlp_forward(params, rows.features), rows)
-
-    def gradients(self, params, step):
-        """As `autograd_gradients`, but g's unused tensors (biases under l1) get zeros."""
-        f, g = self.evaluate(params, step)
-        grads_f = torch.autograd.grad(f.sum(), params, retain_graph=True)
-        grads_g = torch.autograd.grad(g.sum(), params, materialize_grads=True)
-        return f.detach(), g.detach(), list(grads_f), list(grads_g)
+        outputs = mlp_forward(params, rows.features)
+        return torch.stack(self._values(params, outputs, rows), dim=1)
 
     def project(self, params: list[Tensor]) -> None:
         """Unconstrained weights: nothing to project."""
@@ -157,36 +121,52 @@ class Task:
 
     # ---- values ---------------------------------------------------------------------------
 
+    @property
+    def one_vs_rest(self) -> bool:
+        """Whether the classifier is one-vs-rest (sigmoids): under sum_to_one."""
+        return self.classification and "sum_to_one" in self.spec.objectives
+
     def _values(
         self, params: list[Tensor], outputs: Tensor, rows: Rows, run_chunk: int | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """(f, g) per row from the network outputs (K, B, out) on `rows`."""
-        if self.classification:
-            return self._classification_values(params, outputs, rows)
-        predictions = self.target_mean + self.target_std * outputs[..., 0]
-        if self.loss == "huber":
-            f = objectives.huber_loss(predictions, rows.targets, self.target_std)
+    ) -> list[Tensor]:
+        """[f, g1, …] per row, each (K,), from the network outputs (K, B, out) on `rows`."""
+        predictions = None if self.classification else self._scaled(outputs)
+        if predictions is not None:
+            if self.loss == "huber":
+                f = objectives.huber_loss(predictions, rows.targets, self.target_std)
+            else:
+                f = objectives.mse_loss(predictions, rows.targets)
+        elif self.one_vs_rest:
+            f = objectives.one_vs_rest_cross_entropy(outputs, rows.targets)
         else:
-            f = objectives.mse_loss(predictions, rows.targets)
-        kind = self.spec.objective
-        if kind == "bounds":
-            return f, objectives.bounds_violation(predictions, *self.output_range)
-        if kind == "mmd":
-            return f, self._mmd(outputs, rows, run_chunk)
-        if kind == "parity":
-            return f, objectives.parity_gap(predictions[..., None], rows.groups, self.group_count)
-        return f, objectives.mean_abs_weight(weight_tensors(params))
+            f = objectives.cross_entropy(outputs, rows.targets)
+        others = [
+            self._secondary(name, params, outputs, predictions, rows, run_chunk)
+            for name in self.spec.objectives
+        ]
+        return [f, *others]
 
-    def _classification_values(self, params, logits, rows) -> tuple[Tensor, Tensor]:
-        kind = self.spec.objective
-        if kind == "sum_to_one":
-            f = objectives.one_vs_rest_cross_entropy(logits, rows.targets)
-            return f, objectives.sum_to_one_gap(logits)
-        f = objectives.cross_entropy(logits, rows.targets)
-        if kind == "parity":
-            probabilities = torch.softmax(logits, dim=-1)
-            return f, objectives.parity_gap(probabilities, rows.groups, self.group_count)
-        return f, objectives.mean_abs_weight(weight_tensors(params))
+    def _secondary(self, name, params, outputs, predictions, rows, run_chunk) -> Tensor:
+        """One secondary objective per row (K,); `predictions` (K, B) in target units for
+        regression, None for classification."""
+        if name == "bounds":
+            return objectives.bounds_violation(predictions, *self.output_range)
+        if name == "mmd":
+            return self._mmd(outputs, rows, run_chunk)
+        if name == "sum_to_one":
+            return objectives.sum_to_one_gap(outputs)
+        if name == "parity":
+            values = self._probabilities(outputs) if self.classification else predictions[..., None]
+            return objectives.parity_gap(values, rows.groups, self.group_count)
+        return objectives.mean_abs_weight(weight_tensors(params))
+
+    def _scaled(self, outputs: Tensor) -> Tensor:
+        """Regression predictions (K, B) in target units."""
+        return self.target_mean + self.target_std * outputs[..., 0]
+
+    def _probabilities(self, logits: Tensor) -> Tensor:
+        """Class probabilities (K, B, C): sigmoids one-vs-rest, softmax otherwise."""
+        return torch.sigmoid(logits) if self.one_vs_rest else torch.softmax(logits, dim=-1)
 
     def _mmd(self, outputs: Tensor, rows: Rows, run_chunk: int | None) -> Tensor:
         """MMD² between standardised predictions and standardised targets of the batch."""
@@ -211,13 +191,13 @@ class Task:
 
     @torch.no_grad()
     def report(self, params: list[Tensor]) -> dict[str, np.ndarray]:
-        """f, g on the whole training set and val_f, val_g on the validation set, per row."""
+        """Per row, float64: objectives (K, m) on the whole training set and val_objectives
+        (K, m) on the validation set."""
         values = {}
-        for prefix, rows in (("", self.train), ("val_", self.validation)):
+        for key, rows in (("objectives", self.train), ("val_objectives", self.validation)):
             outputs = self._outputs(params, rows.features)
-            f, g = self._values(params, outputs, rows, run_chunk=REPORT_CHUNK_RUNS)
-            values[f"{prefix}f"] = f.double().cpu().numpy()
-            values[f"{prefix}g"] = g.double().cpu().numpy()
+            columns = self._values(params, outputs, rows, run_chunk=REPORT_CHUNK_RUNS)
+            values[key] = torch.stack(columns, dim=1).double().cpu().numpy()
         return values
 
     @torch.no_grad()
@@ -228,23 +208,23 @@ class Task:
             raise ValueError(f"split {split!r} is not 'train' or 'validation'")
         rows = self.train if split == "train" else self.validation
         outputs = self._outputs(params, rows.features)
-        if not self.classification:
-            values = self.target_mean + self.target_std * outputs[..., 0]
-        elif self.spec.objective == "sum_to_one":
-            values = torch.sigmoid(outputs)
-        else:
-            values = torch.softmax(outputs, dim=-1)
+        values = self._probabilities(outputs) if self.classification else self._scaled(outputs)
         return values.double().cpu().numpy()
 
     def describe(self) -> dict:
-        """A JSON-ready summary: loss, objective, split sizes, model and units."""
+        """A JSON-ready summary: loss, objectives, split sizes, model and units. "objective"
+        is the spec's string and "g_unit" the units joined with ", " (one objective: its
+        unit); "objectives" and "g_units" list them one per objective."""
         regression = not self.classification
+        units = [self._g_unit(name) for name in self.spec.objectives]
         return {
             "kind": "regression" if regression else "classification",
             "loss": self.loss,
             "objective": self.spec.objective,
+            "objectives": list(self.spec.objectives),
             "f_unit": "target units²" if regression else "nats",
-            "g_unit": self._g_unit(),
+            "g_unit": ", ".join(units),
+            "g_units": units,
             "rows_train": self.train.count,
             "rows_validation": self.validation.count,
             "features": self.widths[0],
@@ -261,20 +241,20 @@ class Task:
             "output_range": list(self.output_range) if self.output_range else None,
             "notes": list(self.notes),
             "mmd_bandwidths": list(objectives.MMD_BANDWIDTHS)
-            if self.spec.objective == "mmd"
+            if "mmd" in self.spec.objectives
             else None,
         }
 
-    def _g_unit(self) -> str:
-        if self.spec.objective == "parity":
+    def _g_unit(self, name: str) -> str:
+        if name == "parity":
             return "probability" if self.classification else "target units"
-        return G_UNITS[self.spec.objective]
+        return G_UNITS[name]
 
 
 def _target_scale(targets: np.ndarray, bounds) -> tuple[float, float, tuple[float, float]]:
     """Training targets' mean, std and allowed output range (`bounds`, else their [min, max])."""
     targets = targets.astype(np.float64)
-    mean, std = (float(value) for value in _moments(targets))
+    mean, std = (float(value) for value in moments(targets))
     low, high = bounds or (targets.min(), targets.max())
     return mean, std, (float(low), float(high))
 

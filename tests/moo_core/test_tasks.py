@@ -72,17 +72,31 @@ def build(case: str, **changes) -> Task:
     return Task(make_spec(objective, **{**extra, **changes}), data())
 
 
+def gradients(task: Task, params, step: int):
+    """Values (K, m) and each objective's gradients (unused tensors as zeros)."""
+    values = task.evaluate(params, step)
+    grads = [
+        list(torch.autograd.grad(column.sum(), params, retain_graph=True, materialize_grads=True))
+        for column in values.unbind(1)
+    ]
+    return values.detach(), grads
+
+
+def flat(grads: list[list[torch.Tensor]]) -> list[torch.Tensor]:
+    return [grad for column in grads for grad in column]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_stacked_rows_equal_single_runs(case):
     seeds, step = [0, 1, 2], 7
     stacked = build(case)
-    f, g, grads_f, grads_g = stacked.gradients(stacked.init_params(seeds, CPU), step)
+    values, grads = gradients(stacked, stacked.init_params(seeds, CPU), step)
+    assert values.shape == (3, 2)
     for k, seed in enumerate(seeds):
         single = build(case)
-        f1, g1, grads_f1, grads_g1 = single.gradients(single.init_params([seed], CPU), step)
-        torch.testing.assert_close(f[k : k + 1], f1, rtol=1e-5, atol=1e-6)
-        torch.testing.assert_close(g[k : k + 1], g1, rtol=1e-5, atol=1e-6)
-        for many, one in zip(grads_f + grads_g, grads_f1 + grads_g1, strict=True):
+        values1, grads1 = gradients(single, single.init_params([seed], CPU), step)
+        torch.testing.assert_close(values[k : k + 1], values1, rtol=1e-5, atol=1e-6)
+        for many, one in zip(flat(grads), flat(grads1), strict=True):
             torch.testing.assert_close(many[k : k + 1], one, rtol=1e-4, atol=1e-6)
 
 
@@ -115,7 +129,7 @@ def test_batches_walk_an_epoch_and_full_batch_uses_all_rows():
 def full_batch(case: str, seeds=(0, 1), **changes):
     task = build(case, batch_size=10_000, **changes)
     params = task.init_params(list(seeds), CPU)
-    f, g = (value.detach().double().numpy() for value in task.evaluate(params, 0))
+    f, g = task.evaluate(params, 0).detach().double().numpy().T
     return task, params, f, g, task.predictions(params, "train")
 
 
@@ -171,7 +185,7 @@ def test_l1_is_mean_absolute_weight_and_ignores_biases():
     weights = [p.detach().numpy() for p in params[0::2]]
     expected = sum(np.abs(w).sum((1, 2)) for w in weights) / sum(w[0].size for w in weights)
     np.testing.assert_allclose(g, expected, rtol=1e-5)
-    _, _, _, grads_g = task.gradients(params, 0)
+    _, (_, grads_g) = gradients(task, params, 0)
     assert all(torch.count_nonzero(grad) == 0 for grad in grads_g[1::2])
 
 
@@ -220,7 +234,7 @@ def test_values_are_in_data_units():
         values = []
         for data in (base, scaled):
             task = Task(spec, data)
-            f, g = task.evaluate(task.init_params([0], CPU), 4)
+            f, g = task.evaluate(task.init_params([0], CPU), 4)[0]
             values.append((f.item(), g.item()))
         assert values[1][0] == pytest.approx(100 * values[0][0], rel=1e-4)
         assert values[1][1] == pytest.approx(10**power * values[0][1], rel=1e-3, abs=1e-6)
@@ -230,13 +244,16 @@ def test_values_are_in_data_units():
 def test_report_matches_full_batch_and_describe_is_json(case):
     task, params, f, g, _ = full_batch(case)
     report = task.report(params)
-    assert set(report) == {"f", "g", "val_f", "val_g"}
-    np.testing.assert_allclose(report["f"], f, rtol=1e-5)
-    np.testing.assert_allclose(report["g"], g, rtol=1e-5)
-    assert all(value.shape == (2,) and np.isfinite(value).all() for value in report.values())
+    assert set(report) == {"objectives", "val_objectives"}
+    np.testing.assert_allclose(report["objectives"][:, 0], f, rtol=1e-5)
+    np.testing.assert_allclose(report["objectives"][:, 1], g, rtol=1e-5)
+    assert all(value.shape == (2, 2) and np.isfinite(value).all() for value in report.values())
+    assert all(value.dtype == np.float64 for value in report.values())
     summary = task.describe()
     json.dumps(summary)
     assert summary["objective"] == task.spec.objective
+    assert summary["objectives"] == [task.spec.objective]
+    assert summary["g_units"] == [summary["g_unit"]]
     assert summary["rows_validation"] == task.validation.count > 0
 
 
@@ -245,14 +262,14 @@ def test_gradient_descent_lowers_the_loss():
     params = task.init_params([0, 1], CPU)
     before = task.report(params)
     for step in range(200):
-        _, _, grads_f, _ = task.gradients(params, step)
+        _, (grads_f, _) = gradients(task, params, step)
         with torch.no_grad():
             for param, grad in zip(params, grads_f, strict=True):
                 param -= 0.002 * grad
     after = task.report(params)
-    assert all(value.shape == (2,) and np.isfinite(value).all() for value in after.values())
-    assert np.all(after["f"] < 0.1 * before["f"])
-    assert np.all(after["val_f"] < 0.1 * before["val_f"])
+    assert all(value.shape == (2, 2) and np.isfinite(value).all() for value in after.values())
+    assert np.all(after["objectives"][:, 0] < 0.1 * before["objectives"][:, 0])
+    assert np.all(after["val_objectives"][:, 0] < 0.1 * before["val_objectives"][:, 0])
 
 
 BAD_SPECS = [
