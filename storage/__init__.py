@@ -12,6 +12,13 @@ from storage.datasets import (
     store_dataset,
 )
 from storage.db import DEFAULT_URL, database_url, make_engine, session_scope
+from storage.metrics import (
+    append_metrics,
+    get_metrics,
+    get_sweep_points,
+    objectives_of,
+    store_sweep_points,
+)
 from storage.migrate import upgrade
 from storage.models import (
     EXPERIMENT_KINDS,
@@ -30,9 +37,7 @@ from storage.queries import (
     RunView,
     delete_experiment,
     delete_run,
-    get_metrics,
     get_run,
-    get_sweep_points,
     list_experiments,
     list_runs,
     rename_experiment,
@@ -40,14 +45,12 @@ from storage.queries import (
 )
 from storage.queue import (
     ClaimedRun,
-    append_metrics,
     beat,
     claim_next_run,
     create_experiment,
     finish_run,
     reap_stale,
     request_cancel,
-    store_sweep_points,
     submit_run,
 )
 from storage.schemas import StoredConfig, validate_config
@@ -90,6 +93,7 @@ __all__ = [
     "list_runs",
     "live_workers",
     "make_engine",
+    "objectives_of",
     "reap_stale",
     "register_worker",
     "rename_experiment",

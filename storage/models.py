@@ -2,6 +2,11 @@
 
 Metric convention: a NULL metric value means NaN (diverged, or no λ for the method);
 ±inf are stored as is (PostgreSQL DOUBLE PRECISION and SQLite REAL both hold them).
+
+Runs with m ≥ 3 objectives (added in 0003): the typed columns hold the two-objective view
+(g = g1, lambda = lambda1) so that every reader of f, g, lambda still works, and the JSON
+columns `objectives` (m values) and `multipliers` (m − 1 values) hold the full lists. Both
+are NULL for m = 2. See storage/metrics.py for their encoding.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ class Metric(Base):
     lam: Mapped[float | None] = mapped_column("lambda", Double, nullable=True)
     violation: Mapped[float | None] = mapped_column(Double, nullable=True)
     grad_cos: Mapped[float | None] = mapped_column(Double, nullable=True)
+    objectives: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
+    multipliers: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
 
 
 class SweepPoint(Base):
@@ -94,6 +101,8 @@ class SweepPoint(Base):
     steps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     front_distance: Mapped[float | None] = mapped_column(Double, nullable=True)
     nondominated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    objectives: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
+    multipliers: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
 
 
 class Dataset(Base):

@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, delete, func, select, update
 
 from storage.db import session_scope
 from storage.models import Experiment, Metric, Run, SweepPoint
-
-METRIC_NAMES = ("f", "g", "lambda", "violation", "grad_cos")
 
 
 @dataclass(frozen=True)
@@ -105,54 +102,6 @@ def list_runs(
         query = query.limit(limit)
     with session_scope(engine) as session:
         return [_view(*row) for row in session.execute(query).all()]
-
-
-def get_metrics(engine: Engine, run_id: int, since_step: int = 0) -> dict[str, np.ndarray]:
-    """Columns step (int64) and f, g, lambda, violation, grad_cos (float64, NULL → NaN)."""
-    query = (
-        select(Metric.step, Metric.f, Metric.g, Metric.lam, Metric.violation, Metric.grad_cos)
-        .where(Metric.run_id == run_id, Metric.step >= since_step)
-        .order_by(Metric.step)
-    )
-    with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    if not rows:
-        return {"step": np.zeros(0, dtype=np.int64)} | {
-            name: np.zeros(0, dtype=float) for name in METRIC_NAMES
-        }
-    columns = list(zip(*rows, strict=True))
-    out = {"step": np.asarray(columns[0], dtype=np.int64)}
-    for name, values in zip(METRIC_NAMES, columns[1:], strict=True):
-        out[name] = np.asarray(values, dtype=float)
-    return out
-
-
-def get_sweep_points(engine: Engine, run_id: int) -> list[dict]:
-    """A sweep's points in order: index, value (also under the swept name), f, g, lambda,
-    violation, status, steps, front_distance, nondominated."""
-    with session_scope(engine) as session:
-        config = session.execute(select(Run.config).where(Run.id == run_id)).scalar()
-        points = session.scalars(
-            select(SweepPoint).where(SweepPoint.run_id == run_id).order_by(SweepPoint.index)
-        ).all()
-    over = config.get("over") if isinstance(config, dict) else None
-    out = []
-    for point in points:
-        item = {"index": point.index, "value": point.value}
-        if over:
-            item[over] = point.value
-        item |= {
-            "f": point.f,
-            "g": point.g,
-            "lambda": point.lam,
-            "violation": point.violation,
-            "status": point.status,
-            "steps": point.steps,
-            "front_distance": point.front_distance,
-            "nondominated": point.nondominated,
-        }
-        out.append(item)
-    return out
 
 
 def list_experiments(engine: Engine) -> list[ExperimentView]:

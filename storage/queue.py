@@ -1,4 +1,6 @@
-"""The run queue: submit, claim (compare-and-set), stream metrics, beat, finish, cancel, reap."""
+"""The run queue: submit, claim (compare-and-set), beat, finish, cancel, reap.
+
+A run's metrics and sweep points are written by storage/metrics.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Text, cast, delete, insert, select, update
+from sqlalchemy import Engine, Text, cast, insert, select, update
 
 from moo_core.config import RunConfig, SweepConfig
 from moo_core.registry import ConfigError
@@ -17,13 +19,9 @@ from storage.models import (
     EXPERIMENT_KINDS,
     FINAL_STATUSES,
     Experiment,
-    Metric,
     Run,
-    SweepPoint,
 )
 from storage.schemas import load_config, validate_config
-
-METRIC_COLUMNS = ("f", "g", "lambda", "violation", "grad_cos")  # table column keys
 
 
 @dataclass(frozen=True)
@@ -125,75 +123,6 @@ def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
             return ClaimedRun(run_id, kind, load_config(kind, _decode(raw)))
         except ConfigError as error:
             finish_run(engine, run_id, "failed", error=f"invalid stored config: {error}")
-
-
-def append_metrics(
-    engine: Engine, run_id: int, chunk_start: int, columns: dict[str, np.ndarray]
-) -> int:
-    """Store steps [chunk_start, chunk_start + n) in one bulk insert (replacing any rows of
-    that range, so a retried chunk is harmless). NaN is stored as NULL; ±inf as is."""
-    arrays = {
-        name: np.asarray(values, dtype=float).reshape(-1)
-        for name, values in columns.items()
-        if name in METRIC_COLUMNS
-    }
-    lengths = {len(values) for values in arrays.values()}
-    if len(lengths) > 1:
-        raise ValueError(f"metric columns differ in length: {sorted(lengths)}")
-    count = lengths.pop() if lengths else 0
-    if count == 0:
-        return 0
-    keys = list(arrays)
-    table = np.column_stack([arrays[key] for key in keys]).astype(object)
-    table[np.isnan(np.column_stack([arrays[key] for key in keys]))] = None
-    steps = range(chunk_start, chunk_start + count)
-    rows = [(run_id, step, *values) for step, values in zip(steps, table.tolist(), strict=True)]
-    stale = delete(Metric).where(
-        Metric.run_id == run_id, Metric.step >= chunk_start, Metric.step < chunk_start + count
-    )
-    # The driver's own executemany with plain tuples: several times faster than ORM dicts.
-    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(["run_id", "step", *(f'"{key}"' for key in keys)])
-    statement = f"INSERT INTO metrics ({names}) VALUES ({', '.join([mark] * (len(keys) + 2))})"
-    with engine.begin() as connection:
-        connection.execute(stale)
-        connection.exec_driver_sql(statement, rows)  # one executemany
-    return count
-
-
-def _point_value(point: dict, over: str | None) -> Any:
-    if "value" in point:
-        return point["value"]
-    return point.get(over) if over else None
-
-
-def store_sweep_points(engine: Engine, run_id: int, points: list[dict]) -> None:
-    """Store a sweep's points (the dicts of SweepResult.points()), replacing earlier ones."""
-    with engine.connect() as connection:
-        config = connection.execute(select(Run.config).where(Run.id == run_id)).scalar()
-    over = config.get("over") if isinstance(config, dict) else None
-    rows = [
-        finite_or_none(
-            {
-                "run_id": run_id,
-                "index": index,
-                "value": _point_value(point, over),
-                "f": point.get("f"),
-                "g": point.get("g"),
-                "lambda": point.get("lambda"),
-                "violation": point.get("violation"),
-                "status": point.get("status"),
-                "steps": point.get("steps"),
-                "front_distance": point.get("front_distance"),
-                "nondominated": point.get("nondominated"),
-            }
-        )
-        for index, point in enumerate(points)
-    ]
-    with engine.begin() as connection:
-        connection.execute(delete(SweepPoint).where(SweepPoint.run_id == run_id))
-        if rows:
-            connection.execute(insert(SweepPoint.__table__), rows)
 
 
 def beat(engine: Engine, run_id: int, worker_id: str, progress: float) -> bool:

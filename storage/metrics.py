@@ -1,0 +1,208 @@
+"""Per-step metrics and sweep points of runs with m ≥ 2 objectives.
+
+Column names come from moo_core.records (the one schema). One row per step: the typed
+columns f, g, lambda, violation, grad_cos always hold the two-objective view (for m ≥ 3,
+g = g1 and lambda = lambda1), so m = 2 rows are written and read exactly as before 0003. For
+m ≥ 3 the JSON columns `objectives` [f, g1, …] and `multipliers` [lambda1, …] hold the full
+lists. JSON has no NaN or ±inf: in metric lists NaN is null and ±inf the strings "inf" and
+"-inf" (exact round trip); in sweep points every non-finite value is null, as it always was.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, delete, insert, select
+
+from moo_core.records import multiplier_names, objective_count, objective_names, step_columns
+from storage.db import session_scope
+from storage.models import Metric, Run, SweepPoint
+from storage.queue import finite_or_none
+
+METRIC_NAMES = ("f", "g", "lambda", "violation", "grad_cos")  # typed columns, every run
+POINT_FIELDS = ("violation", "status", "steps", "front_distance", "nondominated")
+
+
+def objectives_of(names) -> int:
+    """m of a chunk, a sweep point or a `get_metrics` result (which has g beside g1, g2 …)."""
+    names = list(names)
+    numbered = [name for name in names if name != "g"]
+    return max(2, objective_count(numbered if "g1" in names else names))
+
+
+def _json_number(value: float) -> str:
+    if math.isfinite(value):
+        return repr(value)
+    return "null" if math.isnan(value) else ('"inf"' if value > 0 else '"-inf"')
+
+
+def _json_rows(table: np.ndarray) -> list[str]:
+    """Each row of a (T, n) float array as a JSON list (NaN → null, ±inf → "inf"/"-inf")."""
+    return ["[" + ",".join(map(_json_number, row)) + "]" for row in table.tolist()]
+
+
+def _from_json(values: list | None, width: int) -> list[float]:
+    values = list(values or ())[:width]
+    numbers = [math.nan if v is None else float(v) for v in values]  # float("inf") == inf
+    return numbers + [math.nan] * (width - len(numbers))
+
+
+def _row_lists(arrays: dict[str, np.ndarray], m: int, count: int) -> dict[str, list[str]]:
+    """The JSON `objectives` and `multipliers` of each step of an m ≥ 3 chunk."""
+    missing = np.full(count, np.nan)
+    return {
+        key: _json_rows(np.column_stack([arrays.get(name, missing) for name in names]))
+        for key, names in (("objectives", objective_names(m)), ("multipliers", multiplier_names(m)))
+    }
+
+
+def append_metrics(
+    engine: Engine, run_id: int, chunk_start: int, columns: dict[str, np.ndarray]
+) -> int:
+    """Store steps [chunk_start, chunk_start + n) of a chunk keyed by `step_columns(m)` in one
+    bulk insert (replacing any rows of that range, so a retried chunk is harmless). NaN is
+    stored as NULL, ±inf as is; a missing column reads back as NaN."""
+    m = objectives_of(columns)
+    arrays = {
+        name: np.asarray(values, dtype=float).reshape(-1)
+        for name, values in columns.items()
+        if name in step_columns(m)
+    }
+    lengths = {len(values) for values in arrays.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"metric columns differ in length: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    if count == 0:
+        return 0
+    lists = _row_lists(arrays, m, count) if m >= 3 else {}
+    if m >= 3:  # the two-objective view in the typed columns
+        source, missing = {"g": "g1", "lambda": "lambda1"}, np.full(count, np.nan)
+        arrays = {name: arrays.get(source.get(name, name), missing) for name in METRIC_NAMES}
+    keys = [*arrays, *lists]
+    numbers = np.column_stack([arrays[key] for key in arrays])
+    table = numbers.astype(object)
+    table[np.isnan(numbers)] = None
+    steps = range(chunk_start, chunk_start + count)
+    rows = [
+        (run_id, step, *values, *encoded)
+        for step, values, *encoded in zip(steps, table.tolist(), *lists.values(), strict=True)
+    ]
+    stale = delete(Metric).where(
+        Metric.run_id == run_id, Metric.step >= chunk_start, Metric.step < chunk_start + count
+    )
+    # The driver's own executemany with plain tuples: several times faster than ORM dicts.
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(["run_id", "step", *(f'"{key}"' for key in keys)])
+    statement = f"INSERT INTO metrics ({names}) VALUES ({', '.join([mark] * (len(keys) + 2))})"
+    with engine.begin() as connection:
+        connection.execute(stale)
+        connection.exec_driver_sql(statement, rows)  # one executemany
+    return count
+
+
+def get_metrics(engine: Engine, run_id: int, since_step: int = 0) -> dict[str, np.ndarray]:
+    """Columns step (int64) and f, g, lambda, violation, grad_cos (float64, NULL → NaN) for
+    every run; for a run with m ≥ 3 objectives also g1 … g{m−1} and lambda1 … lambda{m−1}."""
+    query = (
+        select(
+            Metric.step,
+            Metric.f,
+            Metric.g,
+            Metric.lam,
+            Metric.violation,
+            Metric.grad_cos,
+            Metric.objectives,
+            Metric.multipliers,
+        )
+        .where(Metric.run_id == run_id, Metric.step >= since_step)
+        .order_by(Metric.step)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    columns = list(zip(*rows, strict=True)) or [()] * (len(METRIC_NAMES) + 3)
+    out = {"step": np.asarray(columns[0], dtype=np.int64)}
+    for name, values in zip(METRIC_NAMES, columns[1:], strict=False):
+        out[name] = np.asarray(values, dtype=float)
+    m = max((len(row.objectives) for row in rows if row.objectives is not None), default=2)
+    if m >= 3:
+        for key, names, first in (
+            ("objectives", objective_names(m)[1:], 1),  # f is in its typed column already
+            ("multipliers", multiplier_names(m), 0),
+        ):
+            width = first + len(names)
+            table = np.array([_from_json(getattr(row, key), width) for row in rows], dtype=float)
+            for offset, name in enumerate(names, start=first):
+                out[name] = table[:, offset]
+    return out
+
+
+def _point_value(point: dict, over: str | None) -> Any:
+    if "value" in point:
+        return point["value"]
+    return point.get(over) if over else None
+
+
+def _point_row(run_id: int, index: int, point: dict, over: str | None) -> dict:
+    m = objectives_of(point)
+    objectives, multipliers = objective_names(m), multiplier_names(m)
+    row = {
+        "run_id": run_id,
+        "index": index,
+        "value": _point_value(point, over),
+        "f": point.get("f"),
+        "g": point.get(objectives[1]),
+        "lambda": point.get(multipliers[0]),
+        **{name: point.get(name) for name in POINT_FIELDS},
+        "objectives": None,
+        "multipliers": None,
+    }
+    if m >= 3:
+        row["objectives"] = [point.get(name) for name in objectives]
+        row["multipliers"] = [point.get(name) for name in multipliers]
+    return finite_or_none(row)
+
+
+def store_sweep_points(engine: Engine, run_id: int, points: list[dict]) -> None:
+    """Store a sweep's points (the dicts of SweepResult.points()), replacing earlier ones."""
+    with engine.connect() as connection:
+        config = connection.execute(select(Run.config).where(Run.id == run_id)).scalar()
+    over = config.get("over") if isinstance(config, dict) else None
+    rows = [_point_row(run_id, index, point, over) for index, point in enumerate(points)]
+    lists = ("objectives", "multipliers")
+    with engine.begin() as connection:
+        connection.execute(delete(SweepPoint).where(SweepPoint.run_id == run_id))
+        for has_lists in (False, True):  # m = 2 rows leave the lists SQL NULL, not JSON null
+            batch = [row for row in rows if (row["objectives"] is not None) == has_lists]
+            if not has_lists:
+                batch = [{k: v for k, v in row.items() if k not in lists} for row in batch]
+            if batch:
+                connection.execute(insert(SweepPoint.__table__), batch)
+
+
+def get_sweep_points(engine: Engine, run_id: int) -> list[dict]:
+    """A sweep's points in order: index, value (also under the swept name), f, g, lambda,
+    (for m ≥ 3 also g1 …, lambda1 …), violation, status, steps, front_distance,
+    nondominated. Non-finite numbers read as None."""
+    with session_scope(engine) as session:
+        config = session.execute(select(Run.config).where(Run.id == run_id)).scalar()
+        points = session.scalars(
+            select(SweepPoint).where(SweepPoint.run_id == run_id).order_by(SweepPoint.index)
+        ).all()
+    over = config.get("over") if isinstance(config, dict) else None
+    out = []
+    for point in points:
+        item = {"index": point.index, "value": point.value}
+        if over:
+            item[over] = point.value
+        item |= {"f": point.f, "g": point.g, "lambda": point.lam}
+        if point.objectives is not None:
+            m = len(point.objectives)
+            item |= dict(zip(objective_names(m)[1:], point.objectives[1:], strict=True))
+            lams = list(point.multipliers or ())[: m - 1]
+            lams += [None] * (m - 1 - len(lams))
+            item |= dict(zip(multiplier_names(m), lams, strict=True))
+        item |= {name: getattr(point, name) for name in POINT_FIELDS}
+        out.append(item)
+    return out
