@@ -17,9 +17,10 @@ from functools import partial
 from pathlib import Path
 
 import storage
-from moo_core import COLUMNS, ConfigError, RunConfig, SweepConfig
+from moo_core import ConfigError, RunConfig, SweepConfig
 from moo_core.cli import add_run_arguments, config_from_args, sweep_from_args
 from moo_core.data import DATASETS
+from moo_core.records import step_columns
 from moo_core.tasks import build_task
 from worker.loop import WorkerOptions, serve
 
@@ -118,10 +119,11 @@ def _cmd_export(args) -> dict:
     engine = _engine()
     _view(engine, args.run_id)
     metrics = storage.get_metrics(engine, args.run_id)
+    names = step_columns(storage.objectives_of(metrics))  # each objective, each multiplier
     with open(args.out, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["step", *COLUMNS])
-        columns = [metrics["step"], *(metrics[name] for name in COLUMNS)]
+        writer.writerow(["step", *names])
+        columns = [metrics["step"], *(metrics[name] for name in names)]
         for values in zip(*columns, strict=True):
             step, *rest = values
             writer.writerow([int(step), *("" if math.isnan(v) else repr(float(v)) for v in rest)])
