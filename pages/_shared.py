@@ -166,16 +166,60 @@ def dataset_names(eng) -> dict[str, str]:
     return {view.ref: view.name for view in storage.list_datasets(eng)}
 
 
-def front_preview(problem: str, epsilon: float) -> None:
-    """The problem's analytic front with ε, beside the form. Drawing a chart here also loads
-    the browser's Plotly code (~5 MB) before Launch opens the Live page: without it the first
-    point showed ~1 s later (docs/benchmarks.md)."""
+def front_preview(problem: str, epsilons: Sequence[float]) -> None:
+    """The problem's analytic front with each constraint's ε, beside the form. Drawing a chart
+    here also loads the browser's Plotly code (~5 MB) before Launch opens the Live page:
+    without it the first point showed ~1 s later (docs/benchmarks.md)."""
     from moo_core import PROBLEMS
-    from ui import figures
+    from ui import charts
 
-    front = PROBLEMS.get(problem)().front(200)
+    points = 200 if len(epsilons) == 1 else 900  # a surface needs a finer grid than a curve
+    front = PROBLEMS.get(problem)().front(points)
     chart, _ = st.columns(2)
-    chart.plotly_chart(figures.front_figure(front, epsilon), key="front_preview")
+    chart.plotly_chart(charts.front_chart(front, epsilons), key="front_preview")
+
+
+def analytic_front(config: dict, m: int):
+    """A toy problem's analytic front, (N, m) points, finer for a surface; None for a task
+    (and for m > 3, drawn in parallel coordinates without a front)."""
+    from moo_core import PROBLEMS
+
+    problem = config.get("problem")
+    if problem not in PROBLEMS or m > 3:
+        return None
+    return PROBLEMS.get(problem)().front(400 if m == 2 else 900)
+
+
+def constraint_inputs(problem: str, m: int) -> tuple[list[str], list]:
+    """One ε and one kind for each of the m − 1 constraints, two constraints to a row of four
+    columns; their form keys (ui.params.constraint_keys) and the last row's free columns.
+    A new constraint's widgets start from the first one's values."""
+    from moo_core.methods import CONSTRAINT_KINDS
+    from ui.params import constraint_keys, g_range
+
+    lo, hi = g_range(problem)
+    keys, free = constraint_keys(m), []
+    for first in range(0, len(keys), 2):
+        columns = st.columns(4)
+        pairs = keys[first : first + 2]
+        for i, (eps, kind) in enumerate(pairs, start=first + 1):
+            st.session_state.setdefault(eps, st.session_state["epsilon"])
+            st.session_state.setdefault(kind, st.session_state["constraint"])
+            g = "g" if m == 2 else f"g{i}"
+            left, right = columns[2 * (i - first - 1) : 2 * (i - first)]
+            left.number_input(
+                f"ε{'' if m == 2 else i} (constraint level on {g})",
+                value=kept(eps),
+                key=eps,
+                step=0.05,
+                format="%g",
+                help=f"Target level for {g}; for {problem} choose from {lo:g} to {hi:g}.",
+            )
+            label = "Constraint" if m == 2 else f"Constraint on {g}"
+            help = f"{g} = ε, {g} ≤ ε or {g} ≥ ε"
+            kept_choice(right.selectbox, label, CONSTRAINT_KINDS, kind, help=help)
+        free = columns[2 * len(pairs) :]
+    return [key for pair in keys for key in pair], free
 
 
 def kept(key: str) -> Any:

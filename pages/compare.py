@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from moo_core import PROBLEMS
 from pages._shared import (
+    analytic_front,
     config_of,
     dataset_names,
     get_engine,
@@ -13,7 +13,7 @@ from pages._shared import (
     metrics,
     require_navigation,
 )
-from ui import figures, labels, params, tables
+from ui import charts, figures, figures_m, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -55,11 +55,12 @@ st.dataframe(pd.DataFrame(rows), hide_index=True)
 if len({row["subject"] for row in rows}) > 1:
     st.caption(f"Runs on different subjects: the axes and front are those of #{views[0].id}.")
 first, info = config_of(views[0]), labels.task_info(views[0])
-eps = first.get("epsilon")
-front = PROBLEMS.get(first["problem"])().front(400) if first.get("problem") in PROBLEMS else None
+m = figures_m.series_objectives(series)
+eps, front = labels.epsilons(first, m), analytic_front(first, m)
+axes = labels.objective_titles(first, info, m)
 left, right = st.columns(2)
-left.plotly_chart(figures.path_figure(series, front, eps, axes=labels.axis_titles(first, info)))
-right.plotly_chart(figures.lambda_figure(series))
-left.plotly_chart(figures.objectives_figure(series, eps, y_title=labels.values_title(first, info)))
+left.plotly_chart(charts.path_chart(series, front, eps, axes=axes))
+right.plotly_chart(charts.lambda_chart(series))
+left.plotly_chart(charts.objectives_chart(series, eps, y_title=labels.values_title(first, info)))
 right.plotly_chart(figures.violation_figure(series))
-st.plotly_chart(figures.cosine_figure(series))
+st.plotly_chart(charts.cosine_chart(series))

@@ -4,8 +4,8 @@ import streamlit as st
 
 from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
-from moo_core.methods import CONSTRAINT_KINDS
 from pages._shared import (
+    constraint_inputs,
     front_preview,
     get_engine,
     hyperparameter_inputs,
@@ -30,7 +30,8 @@ def apply(query) -> None:
     state = params.parse_query(query)
     st.session_state["url_errors"] = state.errors
     for name, value in state.values.items():
-        key = f"hp.{state.values['method']}.{name}" if name not in params.BASE_DEFAULTS else name
+        form = name in params.BASE_DEFAULTS or params.is_constraint_key(name)
+        key = name if form else f"hp.{state.values['method']}.{name}"
         st.session_state[key] = [m for m in value.split(",") if m] if name == "vs" else value
 
 
@@ -57,27 +58,19 @@ described = PROBLEMS.get(problem).describe()
 problem_col.caption(described["summary"])
 method = kept_choice(method_col.selectbox, "Method", METHODS.names(), "method")
 lo, hi = params.g_range(problem)
-c1, c2, c3, c4 = st.columns(4)
-c1.number_input(
-    "ε (constraint level on g)",
-    value=kept("epsilon"),
-    key="epsilon",
-    step=0.05,
-    format="%g",
-    help=f"Target level for g; for {problem} choose from {lo:g} to {hi:g}.",
-)
-kept_choice(
-    c2.selectbox, "Constraint", CONSTRAINT_KINDS, "constraint", help="g = ε, g ≤ ε or g ≥ ε"
-)
+objectives = params.objectives_of(problem)
+keys, free = constraint_inputs(problem, objectives)
+c3, c4 = free or st.columns(4)[:2]
 c3.number_input(
     "Steps", value=kept("steps"), key="steps", step=500, help="Training steps, 1 to 10,000,000"
 )
 c4.number_input("Seed", value=kept("seed"), key="seed", step=1)
 kept_choice(st.selectbox, "Device", DEVICES, "device", help="Where the worker trains")
-front_preview(problem, st.session_state["epsilon"])
+front_preview(problem, [st.session_state[e] for e, _ in params.constraint_keys(objectives)])
 
 st.subheader(f"{method} hyperparameters")
 values = {name: st.session_state[name] for name in params.BASE_DEFAULTS if name != "vs"}
+values |= {key: st.session_state[key] for key in keys}
 values |= hyperparameter_inputs(method)
 
 others = [m for m in METHODS.names() if m != method]
@@ -101,8 +94,7 @@ except ConfigError as bad:
     st.error(f"Cannot run this configuration: {error}")
 
 with st.expander("Sweep settings"):
-    sweepable = ["epsilon", "seed"] + [s.name for s in params.method_specs(method) if s.sweepable]
-    over = st.selectbox("Sweep over", sweepable, key="sweep_over")
+    over = st.selectbox("Sweep over", params.sweepable(problem, method), key="sweep_over")
     s1, s2, s3 = st.columns(3)
     start = s1.number_input("From", value=float(lo), key="sweep_start", format="%g")
     stop = s2.number_input("To", value=float(hi), key="sweep_stop", format="%g")

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from moo_core import PROBLEMS
 from pages._shared import (
     TERMINAL,
+    analytic_front,
     config_of,
     dataset_names,
     fetch_runs,
@@ -17,7 +17,7 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import figures, labels, params, tables
+from ui import charts, figures, figures_m, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -82,7 +82,7 @@ def status() -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS if active and not paused else None)
-def charts() -> None:
+def live_charts() -> None:
     first_draw = active and not set(ids) & set(st.session_state.get("_metrics", {}))
     wait = FIRST_STEPS_WAIT if first_draw else 0.0
     views = [v for v in fetch_runs(eng, ids, wait_for_steps=wait) if v.kind != "sweep"]
@@ -90,21 +90,21 @@ def charts() -> None:
         return
     series = {label(v): metrics(eng, v.id) for v in views}
     first, info = config_of(views[0]), labels.task_info(views[0])
-    eps, problem = first.get("epsilon"), first.get("problem")
-    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None  # none: a task
+    m = figures_m.series_objectives(series)
+    eps, front = labels.epsilons(first, m), analytic_front(first, m)
     # Streamlit redraws a changed chart from scratch, so zoom and hover cannot outlast a
     # refresh: draw static plots while polling (about a fifth cheaper in the browser).
     kw = {"config": {"staticPlot": active and not paused}}
     left, right = st.columns(2)
-    left.plotly_chart(figures.lambda_figure(series), key="lambda_chart", **kw)
-    values = figures.objectives_figure(series, eps, y_title=labels.values_title(first, info))
+    left.plotly_chart(charts.lambda_chart(series), key="lambda_chart", **kw)
+    values = charts.objectives_chart(series, eps, y_title=labels.values_title(first, info))
     right.plotly_chart(values, key="objectives", **kw)
-    path = figures.path_figure(series, front, eps, axes=labels.axis_titles(first, info))
-    left.plotly_chart(path, key="path", **kw)
+    axes = labels.objective_titles(first, info, m)
+    left.plotly_chart(charts.path_chart(series, front, eps, axes=axes), key="path", **kw)
     right.plotly_chart(figures.violation_figure(series), key="violation_chart", **kw)
-    st.plotly_chart(figures.cosine_figure(series), key="cosine_chart", **kw)
+    st.plotly_chart(charts.cosine_chart(series), key="cosine_chart", **kw)
     st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))
 
 
 status()
-charts()
+live_charts()

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from moo_core import PROBLEMS
 from pages._shared import (
     TERMINAL,
+    analytic_front,
     config_of,
     dataset_names,
     get_engine,
@@ -13,7 +13,7 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import figures, labels, params, tables
+from ui import charts, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -55,7 +55,13 @@ chosen = st.multiselect(
     key="sweeps",
 )
 st.query_params["run"] = ",".join(map(str, chosen))
-only_front = st.checkbox("Non-dominated points only", key="nondominated_only")
+left, right = st.columns(2)
+only_front = left.checkbox("Non-dominated points only", key="nondominated_only")
+parallel = right.checkbox(
+    "Parallel coordinates",
+    key="parallel",
+    help="Each setting as a line across the swept value and every objective (always for m > 3)",
+)
 if not chosen:
     st.info("Pick one or more sweeps.")
     st.stop()
@@ -86,10 +92,9 @@ def show() -> None:
         st.caption(f"Sweeps on different subjects: the axes and front are {subjects[0]}'s.")
     lead = next(iter(views), None)  # its axes and front: sweeps of one subject are the rule
     first, info = config_of(lead), labels.task_info(lead)
-    problem = first.get("problem")
-    front = PROBLEMS.get(problem)().front(400) if problem in PROBLEMS else None  # none: a task
-    axes = labels.axis_titles(first, info)
-    figure = figures.pareto_figure(points, front=front, nondominated_only=only_front, axes=axes)
+    m = max((labels.objective_count(p) for pts in points.values() for p in pts), default=2)
+    front, axes = analytic_front(first, m), labels.objective_titles(first, info, m)
+    figure = charts.pareto_chart(points, front, only_front, axes=axes, parallel=parallel)
     st.plotly_chart(figure, key="sweep_chart")
     with st.expander("Points"):
         st.dataframe(pd.DataFrame([p for pts in points.values() for p in pts]), hide_index=True)

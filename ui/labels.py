@@ -5,10 +5,32 @@ a "task" dict; its summary has "validation" {f, g} and "task" {loss, objective, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from moo_core.records import multiplier_names
+from moo_core.records import objective_names as names_of
+
 TOY_AXES = ("f (objective)", "g (constrained objective)")  # (x, y) of an (f, g) plot
+_NUMBERED = re.compile(r"g\d+")
+
+
+def objective_count(metrics: Mapping) -> int:
+    """m of a run's metrics or of a sweep's point. Stored m ≥ 3 runs also carry "g" (= g1) for
+    readers that know two objectives only, so the numbered names decide."""
+    numbered = sum(1 for name in metrics if _NUMBERED.fullmatch(name))
+    return 1 + numbered if numbered else 2
+
+
+def epsilons(config: Mapping[str, Any], m: int) -> tuple[float, ...]:
+    """Each constraint's ε from a stored config (a scalar applies to every one; () without)."""
+    eps = config.get("epsilon")
+    if eps is None:
+        return ()
+    if isinstance(eps, list | tuple):
+        return tuple(float(e) for e in eps)
+    return (float(eps),) * (m - 1)
 
 
 def run_config(view: Any) -> dict[str, Any]:
@@ -66,6 +88,20 @@ def axis_titles(config: Mapping[str, Any], info: Mapping[str, Any]) -> tuple[str
     return f"f: {f}", f"g: {g}"
 
 
+def objective_titles(config: Mapping[str, Any], info: Mapping[str, Any], m: int) -> tuple:
+    """Axis titles of m objectives: axis_titles for m = 2; f, g1, g2, … for a toy, and for a
+    task "f: ce loss", "g1: parity", … (its objective is a comma list, one per constraint)."""
+    if m == 2:
+        return axis_titles(config, info)
+    names = names_of(m)
+    if not config.get("task"):
+        return names
+    f, _ = objective_names(config, info)
+    others = str(info.get("objective") or config["task"].get("objective")).split(",")
+    others = (others + [""] * m)[: m - 1]
+    return (f"f: {f}", *(f"{n}: {o}" if o else n for n, o in zip(names[1:], others, strict=True)))
+
+
 def values_title(config: Mapping[str, Any], info: Mapping[str, Any]) -> str | None:
     """The y title of the f-and-g-over-steps plot for a task (None: the toy default)."""
     if not config.get("task"):
@@ -83,6 +119,8 @@ def summary_line(view: Any) -> str:
     f and g beside the training set's."""
     summary = getattr(view, "summary", None) or {}
     final, validation = summary.get("final", {}), summary.get("validation")
+    if len(final.get("objectives") or ()) > 2:
+        return _summary_m(final, validation, summary.get("violation"))
     eps, g = run_config(view).get("epsilon"), final.get("g")
     gap = _gap(run_config(view).get("constraint", "eq"), g, eps)
     where = " (train)" if validation else ""
@@ -90,6 +128,22 @@ def summary_line(view: Any) -> str:
     line = f"final{where} f = {f}, g = {_num(g)}, λ = {lam}{gap}"
     if validation:
         line += f"; validation f = {_num(validation.get('f'))}, g = {_num(validation.get('g'))}"
+    return line
+
+
+def _summary_m(final: Mapping, validation: Mapping | None, violation: float | None) -> str:
+    """The final line of a run with m ≥ 3 objectives: each objective and multiplier and the
+    largest violation over the constraints."""
+    m = len(final["objectives"])
+    values = dict(zip(names_of(m), final["objectives"], strict=False))
+    lams = final.get("multipliers") or [None] * (m - 1)
+    values |= {n.replace("lambda", "λ"): v for n, v in zip(multiplier_names(m), lams, strict=False)}
+    line = ("final (train) " if validation else "final ") + ", ".join(
+        f"{name} = {_num(value)}" for name, value in values.items()
+    )
+    line += f", largest violation = {_num(violation)}"
+    if validation:
+        line += "; validation " + ", ".join(f"{k} = {_num(v)}" for k, v in validation.items())
     return line
 
 
@@ -119,13 +173,17 @@ def task_line(view: Any) -> str:
 
 
 def with_validation(points: Sequence[Mapping[str, Any]], summary: Mapping[str, Any] | None):
-    """A task sweep's stored points with val_f and val_g from its summary's points (the
-    stored points carry the training set's f and g only); a toy sweep's unchanged."""
+    """A sweep's stored points with what only its summary's points carry: a task's validation
+    values (val_f, val_g, val_g1, …) and any objective or multiplier the stored point lacks
+    (g1, lambda1, … of a sweep stored before its database kept them)."""
     extra = list((summary or {}).get("points") or ())
     out = []
     for i, point in enumerate(points):
         index = point.get("index", i)
         source = extra[index] if isinstance(index, int) and 0 <= index < len(extra) else {}
-        found = {k: source[k] for k in ("val_f", "val_g") if k in source}
+        m = objective_count(source)
+        names = (*names_of(m), *multiplier_names(m)) if m > 2 else ()
+        found = {k: v for k, v in source.items() if k.startswith("val_")}
+        found |= {k: source[k] for k in names if k in source and point.get(k) is None}
         out.append(dict(point) | found)
     return out

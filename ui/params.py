@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moo_core import METHODS, PROBLEMS, ConfigError, Hyperparam, hyperparams_of, make_run_config
-from moo_core.config import DEVICES, FIELD_SPECS
-from moo_core.methods import CONSTRAINT_KINDS
+from moo_core.config import DEVICES, FIELD_SPECS, parse_epsilon, parse_kinds
 
 BASE_DEFAULTS: dict[str, Any] = {
     "problem": "concave",
@@ -80,13 +79,45 @@ def g_range(problem: str) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def check_epsilon(problem: str, epsilon: float) -> None:
+def check_epsilon(problem: str, epsilon: float, name: str = "epsilon") -> None:
     lo, hi = g_range(problem)
     if not lo <= epsilon <= hi:
         raise ConfigError(
-            f"epsilon={epsilon:g} is outside problem {problem!r}'s range of g: "
+            f"{name}={epsilon:g} is outside problem {problem!r}'s range of g: "
             f"choose a value from {lo:g} to {hi:g}"
         )
+
+
+def objectives_of(problem: str) -> int:
+    """m of a toy problem: 2 (f and g), 3 for dtlz2 (f, g1, g2)."""
+    return int(getattr(PROBLEMS.get(problem), "n_objectives", 2))
+
+
+def constraint_keys(m: int) -> list[tuple[str, str]]:
+    """The form's (ε, kind) keys of each of the m − 1 constraints: ("epsilon", "constraint")
+    for the first, as the lab always had them, ("epsilon_2", "constraint_2") and on after."""
+    return [("epsilon", "constraint")] + [(f"epsilon_{i}", f"constraint_{i}") for i in range(2, m)]
+
+
+def is_constraint_key(name: str) -> bool:
+    """Whether `name` is a form field of a constraint after the first ("epsilon_2", …)."""
+    head, _, digits = name.partition("_")
+    return head in ("epsilon", "constraint") and digits.isdigit()
+
+
+def per_constraint(values: Mapping[str, Any], m: int) -> tuple[list[float], list[str]]:
+    """The form's ε and kind of every constraint, in order."""
+    keys = constraint_keys(m)
+    eps = [values.get(e, values["epsilon"]) for e, _ in keys]
+    return eps, [values.get(k, values["constraint"]) for _, k in keys]
+
+
+def sweepable(problem: str, method: str) -> list[str]:
+    """Names the Sweep expander offers: every ε at once, one constraint's ε ("epsilon1", …)
+    when there are several, the seed and the method's sweepable hyperparameters."""
+    m = objectives_of(problem)
+    each = [f"epsilon{i}" for i in range(1, m)] if m > 2 else []
+    return ["epsilon", *each, "seed", *(s.name for s in method_specs(method) if s.sweepable)]
 
 
 def _first(raw: Any) -> Any:
@@ -108,25 +139,20 @@ def parse_query(query: Mapping[str, Any]) -> FormState:
                 errors.append(
                     f"unknown {name} {q[name]!r}; choose one of {', '.join(registry.names())}"
                 )
-    for name, allowed in (("constraint", CONSTRAINT_KINDS), ("device", DEVICES)):
-        if name in q:
-            if q[name] in allowed:
-                values[name] = q[name]
-            else:
-                errors.append(
-                    f"{name} {q[name]!r} is not allowed; choose one of {', '.join(allowed)}"
-                )
-    for name in ("epsilon", "steps", "seed"):
+    if "device" in q:
+        if q["device"] in DEVICES:
+            values["device"] = q["device"]
+        else:
+            errors.append(
+                f"device {q['device']!r} is not allowed; choose one of {', '.join(DEVICES)}"
+            )
+    for name in ("steps", "seed"):
         if name in q:
             try:
                 values[name] = FIELD_SPECS[name].parse(q[name])
             except ConfigError as error:
                 errors.append(str(error))
-    if "epsilon" in q and not errors:
-        try:
-            check_epsilon(values["problem"], float(values["epsilon"]))
-        except ConfigError as error:
-            errors.append(str(error))
+    errors += _parse_constraints(q, values)
     for spec in method_specs(values["method"]):
         values[spec.name] = spec.default
         if spec.name in q:
@@ -145,11 +171,46 @@ def parse_query(query: Mapping[str, Any]) -> FormState:
     return FormState(values, errors)
 
 
+def _parse_constraints(q: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
+    """Each constraint's ε and kind from the URL's `epsilon` and `constraint` (one value for
+    every constraint, or a comma list of one each, as the CLI takes them) into `values`;
+    the errors, each naming its value."""
+    m, errors = objectives_of(values["problem"]), []
+    keys = constraint_keys(m)
+    for parse, name, column in ((parse_kinds, "constraint", 1), (parse_epsilon, "epsilon", 0)):
+        if name not in q:
+            values |= {key[column]: values[name] for key in keys}
+            continue
+        try:
+            parsed = parse(q[name], m)
+        except ConfigError as error:
+            errors.append(str(error))
+            continue
+        parsed = parsed if isinstance(parsed, tuple) else (parsed,) * (m - 1)
+        values |= {key[column]: value for key, value in zip(keys, parsed, strict=True)}
+        if name == "epsilon" and not errors:
+            for i, value in enumerate(parsed, start=1):
+                try:
+                    check_epsilon(values["problem"], float(value), _epsilon_name(i, m))
+                except ConfigError as error:
+                    errors.append(str(error))
+    return errors
+
+
+def _epsilon_name(i: int, m: int) -> str:
+    return "epsilon" if m == 2 else f"epsilon{i}"
+
+
 def to_query(values: Mapping[str, Any]) -> dict[str, str]:
-    """URL parameters for form values (the method's own hyperparameters only)."""
+    """URL parameters for form values (the method's own hyperparameters only). With several
+    constraints `epsilon` and `constraint` are comma lists, one entry per constraint."""
     names = ["problem", "method", "epsilon", "constraint", "steps", "seed", "device"]
     names += [spec.name for spec in method_specs(values["method"])]
     out = {n: _fmt(values[n]) for n in names if n in values and values[n] is not None}
+    m = objectives_of(values["problem"])
+    if m > 2:
+        eps, kinds = per_constraint(values, m)
+        out["epsilon"], out["constraint"] = ",".join(map(_fmt, eps)), ",".join(kinds)
     if values.get("vs"):
         out["vs"] = str(values["vs"])
     return out
@@ -170,17 +231,20 @@ def run_config(values: Mapping[str, Any], method: str | None = None):
     hp = {}
     if method == values["method"]:
         hp = {s.name: values[s.name] for s in method_specs(method) if s.name in values}
+    m = objectives_of(values["problem"])
+    eps, kinds = per_constraint(values, m)
     config = make_run_config(
         values["problem"],
         method,
-        epsilon=values["epsilon"],
-        constraint=values["constraint"],
+        epsilon=values["epsilon"] if m == 2 else tuple(eps),
+        constraint=values["constraint"] if m == 2 else tuple(kinds),
         steps=values["steps"],
         seed=values["seed"],
         device=values["device"],
         hyperparams=hp,
     )
-    check_epsilon(config.problem, config.epsilon)
+    for i, value in enumerate(eps, start=1):
+        check_epsilon(config.problem, float(value), _epsilon_name(i, m))
     return config
 
 

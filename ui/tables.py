@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ui.labels import run_config, subject
+from moo_core.records import multiplier_names, objective_names, step_columns
+from ui.labels import objective_count, run_config, subject
 
-TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")
+TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")  # m = 2
 CONVERGED_VIOLATION = 1e-3  # the README's "|g − ε| below 1e-3" for MDMM on the concave front
 
 
@@ -45,7 +46,7 @@ def history_rows(
                 "status": v.status,
                 "subject": subject(c, names),
                 "method": c.get("method"),
-                "ε": c.get("epsilon"),
+                "ε": levels(c.get("epsilon")),
                 "steps stored": None if v.kind == "sweep" else v.steps_stored,
                 "created": v.created,
                 "seconds": v.seconds,
@@ -83,13 +84,22 @@ def _cell(value: float) -> str:
     return "" if math.isnan(value) else repr(float(value))
 
 
+def levels(epsilon: Any) -> Any:
+    """A config's ε for a table cell: a scalar as it is, one per constraint as "0.5, 0.6"."""
+    if isinstance(epsilon, list | tuple):
+        return ", ".join(f"{float(e):g}" for e in epsilon)
+    return epsilon
+
+
 def trajectory_csv(metrics: Mapping[str, np.ndarray]) -> str:
     """A run's steps as CSV, `step,f,g,lambda,violation,grad_cos` (NaN → empty cell), the
-    format of `python -m worker export`."""
+    format of `python -m worker export`; with m ≥ 3 objectives each objective and multiplier
+    is named: `step,f,g1,g2,lambda1,lambda2,violation,grad_cos`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TRAJECTORY_COLUMNS)
-    columns = [np.asarray(metrics[name]) for name in TRAJECTORY_COLUMNS]
+    header = ("step", *step_columns(objective_count(metrics)))
+    writer.writerow(header)
+    columns = [np.asarray(metrics[name]) for name in header]
     for step, *rest in zip(*columns, strict=True):
         writer.writerow([int(step), *(_cell(v) for v in rest)])
     return out.getvalue()
@@ -159,6 +169,9 @@ def compare_row(
     held_out = {}
     if validation:
         held_out = {"validation f": validation.get("f"), "validation g": validation.get("g")}
+    m = len(final.get("objectives") or ()) or 2
+    if m > 2:
+        return _compare_row_m(view, c, s, converged, names)
     return {
         "run": view.id,
         "status": view.status,
@@ -170,6 +183,28 @@ def compare_row(
         **held_out,
         "λ": final.get("lambda"),
         "violation": s.get("violation"),
+        f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,
+        "steps": c.get("steps"),
+        "front distance": s.get("front_distance"),
+        "seconds": view.seconds,
+    }
+
+
+def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
+    """compare_row for m ≥ 3 objectives: each objective and multiplier under its name."""
+    final, validation = s["final"], s.get("validation") or {}
+    m = len(final["objectives"])
+    lams = final.get("multipliers") or [None] * (m - 1)
+    return {
+        "run": view.id,
+        "status": view.status,
+        "subject": subject(c, names),
+        "method": c.get("method"),
+        "ε": levels(c.get("epsilon")),
+        **dict(zip(objective_names(m), final["objectives"], strict=True)),
+        **{f"validation {k}": v for k, v in validation.items()},
+        **{n.replace("lambda", "λ"): v for n, v in zip(multiplier_names(m), lams, strict=True)},
+        "largest violation": s.get("violation"),
         f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,
         "steps": c.get("steps"),
         "front distance": s.get("front_distance"),
