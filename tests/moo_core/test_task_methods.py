@@ -31,7 +31,16 @@ def test_every_method_trains_a_task(method, kind):
     assert result.outcome.status == "completed"
     assert result.outcome.steps == 60
     summary = result.summary()
-    for value in (*summary["final"].values(), *summary["validation"].values()):
+    final = summary["final"]
+    assert len(final["objectives"]) == 2
+    for value in (
+        final["f"],
+        final["g"],
+        final["lambda"],
+        *final["objectives"],
+        *(final["multipliers"] or ()),
+        *summary["validation"].values(),
+    ):
         assert value is None or math.isfinite(value)
     assert np.isfinite(result.trajectory["f"]).all() and np.isfinite(result.trajectory["g"]).all()
     assert summary["task"]["objective"] == TASKS[kind]["objective"]

@@ -144,3 +144,42 @@ def test_sum_to_one_with_parity_is_one_vs_rest_throughout():
     alone = Task(make_spec("l1", batch_size=10_000), data)
     expected = alone.evaluate(alone.init_params([0, 1], CPU), 0).detach().double().numpy()
     np.testing.assert_allclose(values[:, 3], expected[:, 1], rtol=1e-6)
+
+
+# ---- end to end: the engine trains a task with two constrained objectives ------------------
+
+TWO_CONSTRAINTS = {**DIABETES, "objective": "parity,l1"}
+
+
+def test_mdmm_trains_a_task_under_two_constraints():
+    from moo_core import make_run_config, run
+
+    config = make_run_config(
+        None, "mdmm", epsilon=0.05, constraint="le", steps=50, device="cpu", task=TWO_CONSTRAINTS
+    )
+    assert config.n_objectives == 3
+    result = run(config, keep_trajectory=True)
+    assert result.outcome.status == "completed" and result.outcome.steps == 50
+    summary = json.loads(json.dumps(result.summary()))
+    final = summary["final"]
+    assert len(final["objectives"]) == 3 and all(np.isfinite(final["objectives"]))
+    assert len(final["lambda"]) == 2 and all(np.isfinite(final["lambda"]))
+    assert set(summary["validation"]) == {"f", "g1", "g2"}
+    assert all(np.isfinite(value) for value in summary["validation"].values())
+    assert summary["task"]["objectives"] == ["parity", "l1"]
+    for name in ("f", "g1", "g2", "lambda1", "lambda2"):
+        assert np.isfinite(result.trajectory[name]).all(), name
+
+
+def test_cli_runs_two_constraints_and_rejects_a_wrong_epsilon_list():
+    from tests.moo_core._helpers import cli
+
+    args = ["run", "--dataset", "diabetes", "--target", "target", "--group", "sex"]
+    args += ["--objective", "parity,l1", "--method", "mdmm", "--steps", "50", "--device", "cpu"]
+    done = cli(*args, "--epsilon", "0.05,0.05", "--hidden", "8")
+    assert done.returncode == 0, done.stderr
+    final = json.loads(done.stdout.strip().splitlines()[-1])["final"]
+    assert len(final["objectives"]) == 3 and all(np.isfinite(final["objectives"]))
+    bad = cli(*args, "--epsilon", "1,2,3")
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1 and "1,2,3" in bad.stderr
