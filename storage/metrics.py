@@ -10,11 +10,12 @@ lists. JSON has no NaN or ±inf: in metric lists NaN is null and ±inf the strin
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, Text, cast, delete, insert, select
 
 from moo_core.records import multiplier_names, objective_count, objective_names, step_columns
 from storage.db import session_scope
@@ -102,20 +103,24 @@ def append_metrics(
     return count
 
 
+def _lists_table(texts: list[str | None], width: int | None = None) -> np.ndarray:
+    """(rows, width) float64 from JSON list texts, parsed in one go (NULL → a row of NaN);
+    `width` defaults to the longest list."""
+    parsed = json.loads("[" + ",".join(text or "null" for text in texts) + "]")
+    if width is None:
+        width = max((len(values) for values in parsed if values is not None), default=0)
+    if all(values is not None and len(values) == width for values in parsed):
+        return np.array(parsed, dtype=float).reshape(len(parsed), width)  # null → NaN
+    return np.array([_from_json(values, width) for values in parsed], dtype=float)
+
+
 def get_metrics(engine: Engine, run_id: int, since_step: int = 0) -> dict[str, np.ndarray]:
     """Columns step (int64) and f, g, lambda, violation, grad_cos (float64, NULL → NaN) for
     every run; for a run with m ≥ 3 objectives also g1 … g{m−1} and lambda1 … lambda{m−1}."""
+    lists = [cast(Metric.objectives, Text), cast(Metric.multipliers, Text)]  # parsed in bulk
     query = (
-        select(
-            Metric.step,
-            Metric.f,
-            Metric.g,
-            Metric.lam,
-            Metric.violation,
-            Metric.grad_cos,
-            Metric.objectives,
-            Metric.multipliers,
-        )
+        select(Metric.step, Metric.f, Metric.g, Metric.lam, Metric.violation, Metric.grad_cos)
+        .add_columns(*lists)
         .where(Metric.run_id == run_id, Metric.step >= since_step)
         .order_by(Metric.step)
     )
@@ -123,18 +128,15 @@ def get_metrics(engine: Engine, run_id: int, since_step: int = 0) -> dict[str, n
         rows = connection.execute(query).all()
     columns = list(zip(*rows, strict=True)) or [()] * (len(METRIC_NAMES) + 3)
     out = {"step": np.asarray(columns[0], dtype=np.int64)}
-    for name, values in zip(METRIC_NAMES, columns[1:], strict=False):
+    for name, values in zip(METRIC_NAMES, columns[1:6], strict=True):
         out[name] = np.asarray(values, dtype=float)
-    m = max((len(row.objectives) for row in rows if row.objectives is not None), default=2)
-    if m >= 3:
-        for key, names, first in (
-            ("objectives", objective_names(m)[1:], 1),  # f is in its typed column already
-            ("multipliers", multiplier_names(m), 0),
-        ):
-            width = first + len(names)
-            table = np.array([_from_json(getattr(row, key), width) for row in rows], dtype=float)
-            for offset, name in enumerate(names, start=first):
-                out[name] = table[:, offset]
+    if not any(text is not None for text in columns[6]):
+        return out  # a two-objective run
+    objectives = _lists_table(columns[6])
+    m = objectives.shape[1]
+    multipliers = _lists_table(columns[7], m - 1)
+    out |= {name: objectives[:, i] for i, name in enumerate(objective_names(m)) if name != "f"}
+    out |= {name: multipliers[:, i] for i, name in enumerate(multiplier_names(m))}
     return out
 
 
