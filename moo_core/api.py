@@ -71,7 +71,7 @@ def sweep(
     outcomes, seconds, device, _ = train_batch(
         config.runs(), on_chunk=on_chunk, should_stop=should_stop, objective=objective
     )
-    points = np.array([[o.f, o.g] for o in outcomes], dtype=float)
+    points = np.array([o.objectives for o in outcomes], dtype=float)
     keep = nondominated(points)
     front = objective.front(IGD_FRONT_POINTS)
     reference = objective.reference_point or _nadir_reference(points[keep])
@@ -89,11 +89,12 @@ def sweep(
     )
 
 
-def _nadir_reference(front: np.ndarray) -> tuple[float, float]:
-    """Without an analytic front: the worst f and g of the non-dominated points, pushed out by
-    10 % of the front's extent (or 10 % of the value where the front is one point)."""
+def _nadir_reference(front: np.ndarray) -> tuple[float, ...]:
+    """Without an analytic front: the worst value of each objective over the non-dominated
+    points, pushed out by 10 % of the front's extent (or 10 % of the value where the front
+    is one point)."""
     if front.size == 0:
-        return (1.0, 1.0)
+        return (1.0,) * front.shape[1]
     worst, best = front.max(axis=0), front.min(axis=0)
     spread = np.where(worst > best, worst - best, np.maximum(np.abs(worst), 1e-12))
     return tuple(float(v) for v in worst + 0.1 * spread)

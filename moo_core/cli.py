@@ -25,7 +25,6 @@ from moo_core.config import (
 from moo_core.data import DATASETS
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.problems import PROBLEMS
-from moo_core.records import COLUMNS
 from moo_core.registry import ConfigError
 from moo_core.tasks._spec import LOSSES, MISSING, OBJECTIVES
 
@@ -40,8 +39,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `run` (shared by `sweep` and by `python -m worker submit`)."""
     parser.add_argument("--problem", help="a toy problem (or give --dataset)")
     parser.add_argument("--method", required=True)
-    parser.add_argument("--epsilon")
-    parser.add_argument("--constraint", default="eq", help="|".join(CONSTRAINT_KINDS))
+    parser.add_argument("--epsilon", help="ε, or one per constraint: 0.3,0.4")
+    parser.add_argument(
+        "--constraint",
+        default="eq",
+        help="|".join(CONSTRAINT_KINDS) + ", or one per constraint: eq,le",
+    )
     parser.add_argument("--steps")
     parser.add_argument("--seed")
     parser.add_argument("--init", help="v1,v2,... or 'random'")
@@ -149,8 +152,9 @@ def _cmd_run(args) -> dict:
     if args.out:
         with open(args.out, "w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["step", *COLUMNS])
-            columns = [result.trajectory[name] for name in COLUMNS]
+            names = list(result.trajectory)  # step_columns(m): each objective and multiplier
+            writer.writerow(["step", *names])
+            columns = [result.trajectory[name] for name in names]
             for step, values in enumerate(zip(*columns, strict=True)):
                 writer.writerow([step, *(_csv_cell(v) for v in values)])
     return {**result.summary(), "config": config.to_dict()}

@@ -32,8 +32,8 @@ class RunConfig:
 
     problem: str | None
     method: str
-    epsilon: float = 0.5
-    constraint: str = "eq"
+    epsilon: float | tuple[float, ...] = 0.5  # one per constraint; a scalar applies to all
+    constraint: str | tuple[str, ...] = "eq"
     steps: int = 3000
     seed: int = 0
     init: tuple[float, ...] | str | None = None
@@ -44,6 +44,9 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["init"] = list(self.init) if isinstance(self.init, tuple) else self.init
+        for name in ("epsilon", "constraint"):
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
         out["hyperparams"] = dict(self.hyperparams)
         if self.task is None:
             del out["task"]  # toy-problem configs keep the shape they always had
@@ -58,8 +61,29 @@ class RunConfig:
             return str(self.problem)
         return f"{self.task.dataset_label} → {self.task.target}"
 
+    @property
+    def n_objectives(self) -> int:
+        """m: the problem's declared count, or 1 + the task's objectives."""
+        if self.task is not None:
+            return getattr(self.task, "n_objectives", 2)
+        return PROBLEMS.get(self.problem).n_objectives
+
+    def epsilons(self) -> tuple[float, ...]:
+        """One ε per constraint (m − 1 of them)."""
+        return _per_constraint(self.epsilon, self.n_objectives)
+
+    def kinds(self) -> tuple[str, ...]:
+        """One kind (eq, le, ge) per constraint."""
+        return _per_constraint(self.constraint, self.n_objectives)
+
     def with_value(self, name: str, value: float) -> RunConfig:
-        """The same run with one field or hyperparameter set (used to expand sweeps)."""
+        """The same run with one field or hyperparameter set (used to expand sweeps);
+        `epsilonI` sets constraint I's ε (1-based) and keeps the others."""
+        index = _epsilon_index(name)
+        if index is not None:
+            epsilons = list(self.epsilons())
+            epsilons[index - 1] = value
+            return replace(self, epsilon=tuple(epsilons))
         if name in FIELD_SPECS:
             return replace(self, **{name: value})
         return replace(self, hyperparams={**self.hyperparams, name: value})
@@ -78,6 +102,59 @@ class SweepConfig:
 
     def runs(self) -> list[RunConfig]:
         return [self.run.with_value(self.over, value) for value in self.values]
+
+
+def _per_constraint(value, m: int) -> tuple:
+    return value if isinstance(value, tuple) else (value,) * (m - 1)
+
+
+def _epsilon_index(name: str) -> int | None:
+    """I for a name `epsilonI` (one constraint's ε), else None."""
+    digits = name[len("epsilon") :]
+    if name.startswith("epsilon") and digits.isdigit() and int(digits) >= 1:
+        return int(digits)
+    return None
+
+
+def _list(raw: Any) -> list | None:
+    """A comma-separated string or a list as a list; a single value as None."""
+    if isinstance(raw, str) and "," in raw:
+        return [part.strip() for part in raw.split(",")]
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    return None
+
+
+def parse_epsilon(raw: Any, m: int) -> float | tuple[float, ...]:
+    """One ε for every constraint, or a list of m − 1 (one per constraint)."""
+    spec = FIELD_SPECS["epsilon"]
+    items = _list(raw)
+    if items is None:
+        return spec.parse(raw if raw is not None else spec.default)
+    if len(items) != m - 1:
+        raise ConfigError(
+            f"--epsilon {','.join(map(str, items))!r} has {len(items)} values; "
+            f"{m} objectives have {m - 1} constraint(s)"
+        )
+    return tuple(spec.parse(item) for item in items)
+
+
+def parse_kinds(raw: Any, m: int) -> str | tuple[str, ...]:
+    """One kind for every constraint, or a list of m − 1."""
+    items = _list(raw)
+    for kind in items if items is not None else [raw]:
+        if kind not in CONSTRAINT_KINDS:
+            raise ConfigError(
+                f"constraint {kind!r} is not allowed; choose one of {', '.join(CONSTRAINT_KINDS)}"
+            )
+    if items is None:
+        return raw
+    if len(items) != m - 1:
+        raise ConfigError(
+            f"--constraint {','.join(items)!r} has {len(items)} kinds; "
+            f"{m} objectives have {m - 1} constraint(s)"
+        )
+    return tuple(items)
 
 
 def parse_init(raw: Any) -> tuple[float, ...] | str | None:
@@ -113,24 +190,28 @@ def make_run_config(
             raise ConfigError("--init is for toy problems; a task's seed draws the network")
         hyperparams = {**TASK_DEFAULTS, **(hyperparams or {})}
     method_cls = METHODS.get(method)
-    if constraint not in CONSTRAINT_KINDS:
-        raise ConfigError(
-            f"constraint {constraint!r} is not allowed; choose one of {', '.join(CONSTRAINT_KINDS)}"
-        )
+    if problem is not None:
+        PROBLEMS.get(problem)  # an unknown name is named before anything about its objectives
+    m = getattr(task, "n_objectives", 2) if task is not None else PROBLEMS.get(problem).n_objectives
+    kinds = parse_kinds(constraint, m)
+    epsilons = parse_epsilon(epsilon, m)
     if device not in DEVICES:
         raise ConfigError(f"device {device!r} is not allowed; choose one of {', '.join(DEVICES)}")
-    given = {"epsilon": epsilon, "steps": steps, "seed": seed}
+    given = {"steps": steps, "seed": seed}
     fields = parse_hyperparams(
         RUN_FIELDS, {k: v for k, v in given.items() if v is not None}, "the run"
     )
+    fields.pop("epsilon")
     params = parse_hyperparams(hyperparams_of(method_cls), hyperparams or {}, f"method {method!r}")
+    method_cls.check(params, m)
     parsed_init = parse_init(init)
     if problem is not None:
         PROBLEMS.get(problem)(parsed_init)  # checks the name and the length of --init
     return RunConfig(
         problem=problem,
         method=method,
-        constraint=constraint,
+        epsilon=epsilons,
+        constraint=kinds,
         init=parsed_init,
         device=device,
         hyperparams=params,
@@ -156,8 +237,13 @@ def run_config_from_dict(data: Mapping[str, Any]) -> RunConfig:
 
 
 def sweep_spec(run: RunConfig, over: str) -> Hyperparam:
-    """The typed spec of a sweepable name: epsilon, seed or a numeric hyperparameter."""
+    """The typed spec of a sweepable name: epsilon (every constraint), epsilonI (constraint
+    I alone, for m ≥ 3), seed or a numeric hyperparameter."""
     specs = {s.name: s for s in (*RUN_FIELDS, *hyperparams_of(METHODS.get(run.method)))}
+    if run.n_objectives > 2:
+        one = FIELD_SPECS["epsilon"]
+        for i in range(1, run.n_objectives):
+            specs[f"epsilon{i}"] = replace(one, name=f"epsilon{i}", help=f"ε of constraint {i}")
     allowed = [name for name, spec in specs.items() if spec.sweepable and name != "steps"]
     if over not in allowed:
         raise ConfigError(

@@ -7,7 +7,7 @@ import numpy as np
 
 
 def nondominated(points: np.ndarray) -> list[int]:
-    """Indices of the finite, non-dominated rows of an (N, 2) array (minimisation)."""
+    """Indices of the finite, non-dominated rows of an (N, m) array (minimisation)."""
     finite = np.flatnonzero(np.isfinite(points).all(axis=1))
     if finite.size == 0:
         return []
@@ -16,7 +16,8 @@ def nondominated(points: np.ndarray) -> list[int]:
 
 
 def hypervolume(points: np.ndarray, reference: tuple[float, float]) -> float | None:
-    """Area dominated by `points` and bounded by `reference`; None without finite points."""
+    """Volume dominated by `points` (N, m) and bounded by `reference`; None without finite
+    points."""
     finite = points[np.isfinite(points).all(axis=1)]
     if finite.size == 0:
         return None

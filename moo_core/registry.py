@@ -17,7 +17,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Hyperparam:
-    """One typed hyperparameter: `kind` is "float", "int" or "choice"."""
+    """One typed hyperparameter: `kind` is "float", "int", "choice" or "floats" (a
+    comma-separated list of numbers ≥ 0, kept as its text, e.g. a weight vector)."""
 
     name: str
     kind: str
@@ -34,6 +35,8 @@ class Hyperparam:
 
     def parse(self, raw: Any) -> float | int | str:
         """Convert `raw` (a string from a CLI or URL, or a number) and check its range."""
+        if self.kind == "floats":
+            return parse_floats(self.name, raw)
         if self.kind == "choice":
             value = str(raw)
             if value not in self.choices:
@@ -58,6 +61,8 @@ class Hyperparam:
         return number
 
     def allowed(self) -> str:
+        if self.kind == "floats":
+            return "comma-separated numbers ≥ 0"
         if self.low is not None and self.high is not None:
             return f"{self.low:g} to {self.high:g}"
         return f"≥ {self.low:g}" if self.low is not None else f"≤ {self.high:g}"
@@ -66,6 +71,19 @@ class Hyperparam:
         out = asdict(self)
         out["choices"] = list(self.choices)
         return out
+
+
+def parse_floats(name: str, raw: Any) -> str:
+    """ "1, 2" → "1,2": numbers ≥ 0 with a positive sum, or "" (none given)."""
+    parts = [part.strip() for part in str(raw if raw is not None else "").split(",")]
+    parts = [part for part in parts if part]
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} must be comma-separated numbers") from None
+    if any(not (math.isfinite(n) and n >= 0) for n in numbers) or (numbers and sum(numbers) <= 0):
+        raise ConfigError(f"{name}={raw!r} must be numbers ≥ 0 with a positive sum")
+    return ",".join(f"{n:g}" for n in numbers)
 
 
 T = TypeVar("T")

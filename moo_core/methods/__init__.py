@@ -9,16 +9,26 @@ from moo_core.methods import (  # noqa: F401  (registration)
     _penalty,
     _weighted_sum,
 )
-from moo_core.methods._base import CONSTRAINT_KINDS, Constraint, Gram, Method
-from moo_core.methods._mgda import min_norm_weight
+from moo_core.methods._base import (
+    CONSTRAINT_KINDS,
+    Constraint,
+    Constraints,
+    Gram,
+    Method,
+    min_cosine,
+)
+from moo_core.methods._mgda import min_norm_weight, min_norm_weights
 from moo_core.methods._registry import METHODS, hyperparams_of
 
 __all__ = [
     "CONSTRAINT_KINDS",
     "METHODS",
     "Constraint",
+    "Constraints",
     "Gram",
     "Method",
     "hyperparams_of",
+    "min_cosine",
     "min_norm_weight",
+    "min_norm_weights",
 ]

@@ -1,16 +1,20 @@
-"""The protocol every balancing method follows.
+"""The protocol every balancing method follows, for any number m ≥ 2 of objectives.
 
-A method only decides *how to weight*: given f, g and the Gram matrix of their gradients (one
-row per stacked run), it returns the coefficients (a, b) of the update direction a·∇f + b·∇g and
-advances its own state (λ, slack, task weights). The training loop *applies* the direction with
-the chosen optimizer, so the weights themselves can be logged and plotted. Every method in the
-lesson — scalarisations, multiplier methods, GradNorm, MGDA and PCGrad for two objectives — has
-a direction of that form.
+A method only decides *how to weight* (TorchJD's "weighting"): given the objective values
+(K runs × m) and, only if it asks for it (`needs_gram`), the Gram matrix of their gradients
+(K × m × m), it returns weights (K × m) and advances its own state (λ, slack, task weights).
+The caller *applies* them — one backward of Σᵢ wᵢ·Lᵢ, or Σᵢ wᵢ·∇Lᵢ from per-objective
+gradients — so the weights themselves can be logged and plotted. Objective 0 is f; the others
+are the constrained objectives of multiplier and penalty methods, or the other tasks.
+
+`weights(f, g, gram)` and `multiplier()` are the two-objective view of the same method: the
+coefficients (a, b) of a·∇f + b·∇g as the lesson writes them.
 """
 
 from __future__ import annotations
 
 import abc
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -24,7 +28,7 @@ CONSTRAINT_KINDS = ("eq", "le", "ge")
 
 @dataclass(frozen=True)
 class Gram:
-    """Per-row inner products of the two gradients: ⟨∇f,∇f⟩, ⟨∇g,∇g⟩, ⟨∇f,∇g⟩."""
+    """Two-objective view of a Gram matrix: ⟨∇f,∇f⟩, ⟨∇g,∇g⟩, ⟨∇f,∇g⟩ per row."""
 
     ff: Tensor
     gg: Tensor
@@ -33,50 +37,137 @@ class Gram:
     def cosine(self) -> Tensor:
         return self.fg / (self.ff * self.gg).sqrt().clamp_min(1e-30)
 
+    def matrix(self) -> Tensor:
+        """The (K, 2, 2) matrix."""
+        rows = [torch.stack([self.ff, self.fg], -1), torch.stack([self.fg, self.gg], -1)]
+        return torch.stack(rows, -2)
+
+
+def min_cosine(gram: Tensor) -> Tensor:
+    """The smallest pairwise cosine between the m gradients of each row of a (K, m, m) Gram
+    matrix: the most conflicting pair (for m = 2, simply their cosine)."""
+    m = gram.shape[-1]
+    diagonal = gram.diagonal(dim1=-2, dim2=-1)
+    cosines = [
+        gram[:, i, j] / (diagonal[:, i] * diagonal[:, j]).sqrt().clamp_min(1e-30)
+        for i in range(m)
+        for j in range(i + 1, m)
+    ]
+    return torch.stack(cosines, -1).amin(-1)
+
 
 @dataclass(frozen=True)
-class Constraint:
-    """g = ε (`eq`), g ≤ ε (`le`) or g ≥ ε (`ge`); `epsilon` has one entry per row."""
+class Constraints:
+    """One constraint per other objective: gᵢ = εᵢ (`eq`), gᵢ ≤ εᵢ (`le`) or gᵢ ≥ εᵢ (`ge`).
+    `epsilon` is (K, c): one row per stacked run, one column per constraint."""
 
-    kind: str
+    kinds: tuple[str, ...]
     epsilon: Tensor
 
-    def violation(self, g: Tensor) -> Tensor:
-        gap = g - self.epsilon
-        if self.kind == "le":
-            return gap.clamp_min(0.0)
-        if self.kind == "ge":
-            return (-gap).clamp_min(0.0)
-        return gap.abs()
+    @property
+    def count(self) -> int:
+        return len(self.kinds)
+
+    def _columns(self, others: Tensor) -> Tensor:
+        return others.unsqueeze(-1) if others.dim() == self.epsilon.dim() - 1 else others
+
+    def violations(self, others: Tensor) -> Tensor:
+        """(K, c): how far each constraint is from holding (0 where it holds)."""
+        gap = self._columns(others) - self.epsilon
+        masks = self.masks(gap)
+        below = (-gap).clamp_min(0.0)
+        return torch.where(
+            masks["le"], gap.clamp_min(0.0), torch.where(masks["ge"], below, gap.abs())
+        )
+
+    def violation(self, others: Tensor) -> Tensor:
+        """(K,): the largest violation over the constraints."""
+        return self.violations(others).amax(-1)
+
+    def masks(self, like: Tensor) -> dict[str, Tensor]:
+        """Per kind, a (c,) boolean mask of the constraints of that kind."""
+        return self._masks
+
+    @functools.cached_property
+    def _masks(self) -> dict[str, Tensor]:
+        device = self.epsilon.device
+        return {
+            kind: torch.tensor([k == kind for k in self.kinds], device=device)
+            for kind in CONSTRAINT_KINDS
+        }
+
+
+def Constraint(kind: str, epsilon: Tensor) -> Constraints:
+    """One constraint g (kind) ε with `epsilon` of shape (K,)."""
+    return Constraints((kind,), epsilon.unsqueeze(-1))
 
 
 class Method(abc.ABC):
     """Base of every balancing method. `settings` maps each hyperparameter to a (K,) tensor
-    (numbers) or a string (choices)."""
+    (numbers) or a string (choices); `seeds` (one per row) seed any random draws."""
 
     name: ClassVar[str]
     summary: ClassVar[str]
     hyperparams: ClassVar[tuple[Hyperparam, ...]] = ()
     defaults: ClassVar[dict[str, float | str]] = {}
     uses_epsilon: ClassVar[bool] = False
+    needs_gram: ClassVar[bool] = False
 
-    def __init__(self, settings: dict[str, Tensor | str], constraint: Constraint):
+    def __init__(
+        self,
+        settings: dict[str, Tensor | str],
+        constraints: Constraints,
+        seeds: list[int] | None = None,
+    ):
         self.settings = settings
-        self.constraint = constraint
+        self.constraints = constraints
+        self.seeds = seeds
+        self.state: dict[str, Tensor] = {}  # learned state, checkpointed by state_dict()
+
+    @classmethod
+    def check(cls, settings: dict, objectives: int) -> None:
+        """Raise ConfigError where settings don't fit `objectives` (e.g. a weight vector's
+        length); called when a configuration is made. Most methods fit any m."""
+        return None
+
+    @property
+    def constraint(self) -> Constraints:  # the m = 2 name
+        return self.constraints
 
     @abc.abstractmethod
-    def weights(self, f: Tensor, g: Tensor, gram: Gram) -> tuple[Tensor, Tensor]:
-        """Coefficients (a, b) of a·∇f + b·∇g at the current point; then advance the state."""
+    def weigh(self, values: Tensor, gram: Tensor | None) -> Tensor:
+        """Weights (K, m) at the current values (K, m) [and Gram (K, m, m) if `needs_gram`];
+        then advance the state."""
 
-    def multiplier(self) -> Tensor | None:
-        """What the `lambda` column reports for the latest `weights` call: the λ (or weight on g)
-        that call used, before its own update."""
+    def multipliers(self) -> Tensor | None:
+        """(K, m − 1): the multipliers (or weights on the others) the latest `weigh` used,
+        before its own update; None for a method without them."""
         return None
 
     def state_dict(self) -> dict[str, Tensor]:
-        """Learned state, for checkpoints and logging."""
-        return {}
+        return dict(self.state)
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        self.state = {name: torch.as_tensor(value) for name, value in state.items()}
+
+    # ---- the two-objective view ------------------------------------------------------------
+
+    def weights(self, f: Tensor, g: Tensor, gram: Gram | None) -> tuple[Tensor, Tensor]:
+        """Coefficients (a, b) of a·∇f + b·∇g at the current point; then advance the state."""
+        matrix = None if gram is None else gram.matrix()
+        weights = self.weigh(torch.stack([f, g], -1), matrix)
+        return weights[..., 0], weights[..., 1]
+
+    def multiplier(self) -> Tensor | None:
+        """What the `lambda` column reports for the latest `weights` call."""
+        multipliers = self.multipliers()
+        return None if multipliers is None else multipliers[..., 0]
 
 
 def as_row(value: Tensor | float, like: Tensor) -> Tensor:
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand_as(like)
+
+
+def as_column(value: Tensor | float, like: Tensor) -> Tensor:
+    """A per-row setting (K,) as a (K, 1) column against values `like` (K, m)."""
+    return as_row(value, like[..., 0]).unsqueeze(-1)

@@ -1,6 +1,8 @@
 from typing import ClassVar
 
-from moo_core.methods._base import Method, as_row
+import torch
+
+from moo_core.methods._base import Method, as_column
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam
 
@@ -9,7 +11,8 @@ FLOOR = 1e-12  # log(0) guard
 
 @METHODS.register("geometric_mean")
 class GeometricMean(Method):
-    """Minimise f^(1−α)·g^α, in log space: L = (1 − α)·log f + α·log g (needs f, g > 0).
+    """Minimise f^(1−α)·Πᵢ gᵢ^(α/(m−1)), in log space: L = (1 − α)·log f + α·mean log gᵢ (needs
+    positive objectives; for two, f^(1−α)·g^α).
 
     The widely copied snippet negates the product and so *maximises* it; this minimises.
     """
@@ -18,6 +21,8 @@ class GeometricMean(Method):
     hyperparams = (Hyperparam("alpha", "float", 0.5, "Exponent α on g", 0.0, 1.0),)
     defaults: ClassVar[dict] = {"optimizer": "adam"}
 
-    def weights(self, f, g, gram):
-        alpha = as_row(self.settings["alpha"], f)
-        return (1.0 - alpha) / f.clamp_min(FLOOR), alpha / g.clamp_min(FLOOR)
+    def weigh(self, values, gram):
+        alpha = as_column(self.settings["alpha"], values)
+        share = alpha / (values.shape[-1] - 1)
+        floored = values.clamp_min(FLOOR)
+        return torch.cat([(1.0 - alpha) / floored[:, :1], share / floored[:, 1:]], -1)

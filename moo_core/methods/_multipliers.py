@@ -1,16 +1,19 @@
 """BDMM and MDMM (Platt & Barr, "Constrained Differential Optimization", NeurIPS 1987).
 
-L = f + λ·c + (δ/2)·c², c = g − ε; descent on the parameters, ascent on λ: λ ← λ + lr_λ·c.
-BDMM is the case δ = 0. Inequalities use a slack variable s as the reference `mdmm` package
-does: c = g − ε + s² for `le` (g ≤ ε), c = g − ε − s² for `ge`, s initialised so that c = 0
-where the constraint already holds and descended with the parameters' learning rate.
-The package writes the infeasibility as ε − g for `eq`/`le` and g − ε for `ge`, so λ here is
-minus its `lmbda` for `eq`/`le` and equal to it for `ge`.
+L = f + Σᵢ λᵢ·cᵢ + (δ/2)·Σᵢ cᵢ², cᵢ = gᵢ − εᵢ; descent on the parameters, ascent on each λᵢ:
+λᵢ ← λᵢ + lr_λ·cᵢ. BDMM is the case δ = 0. Inequalities use a slack variable s as the reference
+`mdmm` package does: c = g − ε + s² for `le` (g ≤ ε), c = g − ε − s² for `ge`, s initialised
+so that c = 0 where the constraint already holds and descended with the parameters' learning
+rate. The package writes the infeasibility as ε − g for `eq`/`le` and g − ε for `ge`, so λ here
+is minus its `lmbda` for `eq`/`le` and equal to it for `ge`.
+
+The weights are [1, λᵢ + δ·cᵢ]: they depend on the values only, so one backward of Σ wᵢ·Lᵢ
+gives the parameters' gradient.
 """
 
 import torch
 
-from moo_core.methods._base import Method, as_row
+from moo_core.methods._base import Method, as_column
 from moo_core.methods._registry import LR_LAMBDA, METHODS
 from moo_core.registry import Hyperparam
 
@@ -20,35 +23,32 @@ SLACK_SIGN = {"eq": 0.0, "le": 1.0, "ge": -1.0}
 class _Multiplier(Method):
     uses_epsilon = True
 
-    def __init__(self, settings, constraint):
-        super().__init__(settings, constraint)
-        self.lam: torch.Tensor | None = None
-        self.lam_used: torch.Tensor | None = None
-        self.slack: torch.Tensor | None = None
-
     def damping(self, like):
         return torch.zeros_like(like)
 
-    def weights(self, f, g, gram):
-        sign = SLACK_SIGN[self.constraint.kind]
-        gap = g - self.constraint.epsilon
-        if self.lam is None:
-            self.lam = torch.zeros_like(g)
-            self.slack = (-sign * gap).clamp_min(0.0).sqrt()
-        residual = gap + sign * self.slack**2
-        self.lam_used = self.lam
-        pull = self.lam + self.damping(g) * residual  # ∂L/∂c
-        if sign:
-            lr = as_row(self.settings["lr"], g)
-            self.slack = self.slack - lr * pull * 2.0 * sign * self.slack
-        self.lam = self.lam + as_row(self.settings["lr_lambda"], g) * residual
-        return torch.ones_like(f), pull
+    def weigh(self, values, gram):
+        gap = values[:, 1:] - self.constraints.epsilon
+        if "sign" not in self.__dict__:  # per constraint: +1 for le, −1 for ge, 0 for eq
+            kinds = self.constraints.kinds
+            self.sign = torch.tensor([SLACK_SIGN[k] for k in kinds], dtype=gap.dtype).to(gap.device)
+            self.rates = {
+                name: as_column(self.settings[name], values) for name in ("lr", "lr_lambda")
+            }
+        sign = self.sign
+        if "lambda" not in self.state:
+            self.state["lambda"] = torch.zeros_like(gap)
+            self.state["slack"] = (-sign * gap).clamp_min(0.0).sqrt()
+        lam, slack = self.state["lambda"], self.state["slack"]
+        residual = gap + sign * slack**2
+        self.state["lambda_used"] = lam
+        pull = lam + self.damping(gap) * residual  # ∂L/∂c
+        descended = slack - self.rates["lr"] * pull * 2.0 * sign * slack
+        self.state["slack"] = torch.where(sign != 0, descended, slack)  # eq: no slack
+        self.state["lambda"] = lam + self.rates["lr_lambda"] * residual
+        return torch.cat([torch.ones_like(values[:, :1]), pull], -1)
 
-    def multiplier(self):
-        return self.lam_used
-
-    def state_dict(self):
-        return {} if self.lam is None else {"lambda": self.lam, "slack": self.slack}
+    def multipliers(self):
+        return self.state.get("lambda_used")
 
 
 @METHODS.register("bdmm")
@@ -72,4 +72,4 @@ class Mdmm(_Multiplier):
     )
 
     def damping(self, like):
-        return as_row(self.settings["damping"], like)
+        return as_column(self.settings["damping"], like)

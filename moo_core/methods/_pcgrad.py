@@ -6,15 +6,48 @@ from moo_core.methods._registry import METHODS
 
 @METHODS.register("pcgrad")
 class PcGrad(Method):
-    """PCGrad (Yu et al., NeurIPS 2020): where ∇f and ∇g conflict (⟨∇f,∇g⟩ < 0) each is
-    projected onto the normal plane of the other, and the two are summed:
-    (1 − ⟨∇f,∇g⟩/‖∇f‖²)·∇f + (1 − ⟨∇f,∇g⟩/‖∇g‖²)·∇g. With two tasks the order is immaterial.
-    ε is not used."""
+    """PCGrad (Yu et al., NeurIPS 2020): each gradient ∇Lᵢ, where it conflicts with another
+    task's ∇Lⱼ (⟨·,∇Lⱼ⟩ < 0), is projected onto the normal plane of ∇Lⱼ, the others taken in a
+    random order; the projected gradients are summed. Every projection is a combination of
+    the original gradients, so the result is Σⱼ wⱼ∇Lⱼ with weights from the Gram matrix. With
+    two tasks the order is immaterial: (1 − ⟨∇f,∇g⟩/‖∇f‖²)·∇f + (1 − ⟨∇f,∇g⟩/‖∇g‖²)·∇g where
+    they conflict. For m > 2 the order is drawn per step from a generator seeded with the
+    run's seed. ε is not used."""
 
     summary = "project conflicting gradients, then sum"
+    needs_gram = True
 
-    def weights(self, f, g, gram):
-        conflict = torch.where(gram.fg < 0, gram.fg, torch.zeros_like(gram.fg))
-        a = 1.0 - conflict / gram.ff.clamp_min(1e-30)
-        b = 1.0 - conflict / gram.gg.clamp_min(1e-30)
-        return a, b
+    def weigh(self, values, gram):
+        if gram.shape[-1] == 2:
+            fg = gram[:, 0, 1]
+            conflict = torch.where(fg < 0, fg, torch.zeros_like(fg))
+            a = 1.0 - conflict / gram[:, 0, 0].clamp_min(1e-30)
+            b = 1.0 - conflict / gram[:, 1, 1].clamp_min(1e-30)
+            return torch.stack([a, b], -1)
+        return self._projected(gram)
+
+    def _orders(self, rows: int, m: int) -> torch.Tensor:
+        """(K, m, m − 1): for each row and task i, the other tasks in a random order."""
+        if "generators" not in self.__dict__:
+            seeds = self.seeds or [0] * rows
+            self.generators = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
+        orders = []
+        for generator in self.generators:
+            row = []
+            for i in range(m):
+                others = torch.tensor([j for j in range(m) if j != i])
+                row.append(others[torch.randperm(m - 1, generator=generator)])
+            orders.append(torch.stack(row))
+        return torch.stack(orders)
+
+    def _projected(self, gram):
+        rows, m = gram.shape[0], gram.shape[-1]
+        orders = self._orders(rows, m).to(gram.device)
+        coefficients = torch.eye(m, dtype=gram.dtype, device=gram.device).repeat(rows, 1, 1)
+        squared = gram.diagonal(dim1=-2, dim2=-1).clamp_min(1e-30)  # (K, m)
+        for position in range(m - 1):
+            other = orders[:, :, position]  # (K, m): the task each gradient meets now
+            dots = (coefficients @ gram).gather(-1, other.unsqueeze(-1)).squeeze(-1)
+            scale = dots.clamp_max(0.0) / squared.gather(-1, other)
+            coefficients = coefficients.scatter_add(-1, other.unsqueeze(-1), -scale.unsqueeze(-1))
+        return coefficients.sum(-2)

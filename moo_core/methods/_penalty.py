@@ -1,15 +1,16 @@
 import torch
 
-from moo_core.methods._base import Method, as_row
+from moo_core.methods._base import Method, as_column
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam
 
 
 @METHODS.register("penalty")
 class Penalty(Method):
-    """L = f + μ·P(g − ε). `hinge`: P = max(g − ε, 0) for `le`, max(ε − g, 0) for `ge`,
-    |g − ε| for `eq`; `squared`: the square of the same. A fixed μ trades the constraint off
-    against f, so the result misses ε by an amount that shrinks only as μ grows."""
+    """L = f + μ·Σᵢ P(gᵢ − εᵢ), one term per constraint. `hinge`: P = max(g − ε, 0) for `le`,
+    max(ε − g, 0) for `ge`, |g − ε| for `eq`; `squared`: the square of the same. A fixed μ
+    trades the constraints off against f, so the result misses ε by an amount that shrinks
+    only as μ grows."""
 
     summary = "L = f + μ·P(g − ε), hinge or squared"
     uses_epsilon = True
@@ -18,10 +19,12 @@ class Penalty(Method):
         Hyperparam("kind", "choice", "squared", "Penalty shape", choices=("hinge", "squared")),
     )
 
-    def weights(self, f, g, gram):
-        mu = as_row(self.settings["penalty_weight"], f)
-        gap = g - self.constraint.epsilon
-        kind = self.constraint.kind
-        active = gap if kind == "eq" else gap.clamp_min(0.0) if kind == "le" else gap.clamp_max(0.0)
+    def weigh(self, values, gram):
+        mu = as_column(self.settings["penalty_weight"], values)
+        gap = values[:, 1:] - self.constraints.epsilon
+        masks = self.constraints.masks(gap)
+        active = torch.where(
+            masks["le"], gap.clamp_min(0.0), torch.where(masks["ge"], gap.clamp_max(0.0), gap)
+        )
         slope = torch.sign(active) if self.settings["kind"] == "hinge" else 2.0 * active
-        return torch.ones_like(f), mu * slope
+        return torch.cat([torch.ones_like(values[:, :1]), mu * slope], -1)

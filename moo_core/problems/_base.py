@@ -10,27 +10,24 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from moo_core.records import objective_names
 from moo_core.registry import ConfigError, Hyperparam
 
 
 class Objective(Protocol):
-    """Two objectives over parameters stacked on a leading axis of size K (one row per run).
+    """m objectives over parameters stacked on a leading axis of size K (one row per run).
 
-    `evaluate` returns f (primary) and g (constrained by ε), each of shape (K,); row k must
-    depend on row k of the parameters only, so K stacked runs equal K single runs.
+    `evaluate` returns the values (K, m) with their autograd graph: column 0 is f (primary),
+    the others are constrained by ε or balanced against it. Row k must depend on row k of
+    the parameters only, so K stacked runs equal K single runs.
     """
 
-    reference_point: tuple[float, float]
+    n_objectives: int
+    reference_point: tuple[float, ...] | None
 
     def init_params(self, seeds: list[int], device: torch.device) -> list[Tensor]: ...
 
-    def evaluate(self, params: list[Tensor], step: int) -> tuple[Tensor, Tensor]: ...
-
-    def gradients(
-        self, params: list[Tensor], step: int
-    ) -> tuple[Tensor, Tensor, list[Tensor], list[Tensor]]:
-        """f, g (detached) and their per-row gradients with respect to every parameter."""
-        ...
+    def evaluate(self, params: list[Tensor], step: int) -> Tensor: ...
 
     def project(self, params: list[Tensor]) -> None: ...
 
@@ -41,18 +38,20 @@ class Problem(ABC):
     """A toy problem in x ∈ R^n with an analytic Pareto front.
 
     Subclasses set the class attributes and implement `objectives` and `front`. They may also
-    define `analytic_gradients(x) -> (f, g, ∇f, ∇g)`, a closed form that training uses instead
-    of autograd (faster; tested against autograd).
+    define `analytic_gradients(x) -> (f, g, …, ∇f, ∇g, …)` (the m values, then the m
+    gradients), a closed form that training uses instead of autograd (faster; tested against
+    autograd).
     """
 
     name: ClassVar[str]
     summary: ClassVar[str]
     dim: ClassVar[int]
+    n_objectives: ClassVar[int] = 2
     default_init: ClassVar[tuple[float, ...]]
     init_box: ClassVar[tuple[float, float]]
     bounds: ClassVar[tuple[float, float] | None] = None
-    reference_point: ClassVar[tuple[float, float]]
-    g_range: ClassVar[tuple[float, float]]
+    reference_point: ClassVar[tuple[float, ...]]
+    g_range: ClassVar[tuple[float, float]]  # the range of each constrained objective
     hyperparams: ClassVar[tuple[Hyperparam, ...]] = ()
     analytic_gradients: ClassVar[Callable | None] = None
 
@@ -84,15 +83,26 @@ class Problem(ABC):
         self.project([x])
         return [x.requires_grad_(True)]
 
-    def evaluate(self, params: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
-        return self.objectives(params[0])
+    def evaluate(self, params: list[Tensor], step: int) -> Tensor:
+        return torch.stack(self.objectives(params[0]), -1)
+
+    def closed_form(self, params: list[Tensor]) -> tuple[Tensor, list[list[Tensor]]] | None:
+        """(values (K, m), per objective its gradient for every parameter) from the closed
+        form, or None where the problem has none (the Balancer then uses autograd)."""
+        if self.analytic_gradients is None:
+            return None
+        with torch.no_grad():
+            out = self.analytic_gradients(params[0])
+        m = self.n_objectives
+        return torch.stack(out[:m], -1), [[grad] for grad in out[m:]]
 
     def gradients(self, params, step):
-        if self.analytic_gradients is None:
+        """The two-objective view: f, g and their gradients (closed form where there is one)."""
+        closed = self.closed_form(params)
+        if closed is None:
             return autograd_gradients(self, params, step)
-        with torch.no_grad():
-            f, g, grad_f, grad_g = self.analytic_gradients(params[0])
-        return f, g, [grad_f], [grad_g]
+        values, grads = closed
+        return (*values.unbind(-1), *grads)
 
     def project(self, params: list[Tensor]) -> None:
         if self.bounds is not None:
@@ -100,12 +110,12 @@ class Problem(ABC):
                 params[0].clamp_(*self.bounds)
 
     @abstractmethod
-    def objectives(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """f and g at x, each of shape (K,) for x of shape (K, dim)."""
+    def objectives(self, x: Tensor) -> tuple[Tensor, ...]:
+        """The m objectives at x (f, g, …), each of shape (K,) for x of shape (K, dim)."""
 
     @abstractmethod
     def front(self, points: int) -> np.ndarray:
-        """`points` (f, g) pairs along the analytic Pareto front."""
+        """`points` points (rows of m values) along the analytic Pareto front."""
 
     @classmethod
     def describe(cls) -> dict:
@@ -113,6 +123,8 @@ class Problem(ABC):
             "name": cls.name,
             "summary": cls.summary,
             "dim": cls.dim,
+            "n_objectives": cls.n_objectives,
+            "objective_names": list(objective_names(cls.n_objectives)),
             "default_init": list(cls.default_init),
             "bounds": list(cls.bounds) if cls.bounds else None,
             "reference_point": list(cls.reference_point),
@@ -121,16 +133,20 @@ class Problem(ABC):
 
 
 def autograd_gradients(objective, params, step):
-    """f, g and their per-row gradients by two backward passes (rows are independent, so the
-    gradient of the summed objective is each row's own gradient)."""
-    f, g = objective.evaluate(params, step)
-    grads_f = torch.autograd.grad(f.sum(), params, retain_graph=True)
-    grads_g = torch.autograd.grad(g.sum(), params)
-    return f.detach(), g.detach(), list(grads_f), list(grads_g)
+    """The m values and their per-row gradients by one backward each (rows are independent,
+    so the gradient of the summed objective is each row's own gradient): f, g, …, ∇f, ∇g, …"""
+    values = objective.evaluate(params, step)
+    m = values.shape[-1]
+    grads = [
+        list(torch.autograd.grad(values[:, i].sum(), params, retain_graph=i < m - 1))
+        for i in range(m)
+    ]
+    return (*values.detach().unbind(-1), *grads)
 
 
-def front_distance(front: np.ndarray | None, f: float, g: float) -> float | None:
-    """Euclidean distance in objective space from (f, g) to the sampled front."""
-    if front is None or not (np.isfinite(f) and np.isfinite(g)):
+def front_distance(front: np.ndarray | None, *point: float) -> float | None:
+    """Euclidean distance in objective space from the point (f, g, …) to the sampled front."""
+    values = np.asarray(point, dtype=float)
+    if front is None or not np.isfinite(values).all():
         return None
-    return float(np.min(np.hypot(front[:, 0] - f, front[:, 1] - g)))
+    return float(np.min(np.linalg.norm(front - values[None, :], axis=1)))

@@ -67,7 +67,9 @@ def test_run_prints_the_contract_and_writes_the_csv(tmp_path):
     assert summary["status"] == "completed"
     assert summary["steps"] == 120
     assert summary["seconds"] >= 0
-    assert set(summary["final"]) == {"f", "g", "lambda"}
+    assert set(summary["final"]) == {"f", "g", "lambda", "objectives", "multipliers"}
+    assert summary["final"]["objectives"] == [summary["final"]["f"], summary["final"]["g"]]
+    assert summary["final"]["multipliers"] == [summary["final"]["lambda"]]
     for key in ("violation", "front_distance"):
         assert isinstance(summary[key], float)
 

@@ -18,7 +18,7 @@ def make(method: str, constraint: str = "eq", epsilon: float = 0.5, **overrides)
     settings = {}
     for spec in hyperparams_of(cls):
         value = overrides.get(spec.name, spec.default)
-        settings[spec.name] = value if spec.kind == "choice" else torch.full((K,), float(value))
+        settings[spec.name] = torch.full((K,), float(value)) if spec.sweepable else value
     return cls(settings, Constraint(constraint, torch.full((K,), epsilon)))
 
 

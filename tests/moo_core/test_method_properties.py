@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from moo_core import COLUMNS, METHODS, PROBLEMS, hyperparams_of
+from moo_core import METHODS, PROBLEMS, hyperparams_of
+from moo_core.records import step_columns
 from moo_core.methods import Constraint, Gram
 
 from ._helpers import run_once
@@ -23,23 +24,25 @@ def test_short_run_is_finite_and_deterministic(method, problem):
     outcome = first.outcome
     assert outcome.status == "completed"
     assert outcome.steps == STEPS
-    assert math.isfinite(outcome.f)
-    assert math.isfinite(outcome.g)
+    m = PROBLEMS.get(problem).n_objectives
+    assert len(outcome.objectives) == m
+    assert all(math.isfinite(value) for value in outcome.objectives)
+    assert outcome.multipliers is None or len(outcome.multipliers) == m - 1
     assert math.isfinite(outcome.violation)
     assert outcome.violation >= 0.0
     assert first.trajectory is not None
-    assert set(first.trajectory) == set(COLUMNS)
+    columns = step_columns(m)
+    assert set(first.trajectory) == set(columns)
     for name, values in first.trajectory.items():
         assert values.shape == (STEPS,), name
-    assert np.isfinite(first.trajectory["f"]).all()
-    assert np.isfinite(first.trajectory["g"]).all()
-    # the last recorded step is the outcome
-    assert first.trajectory["f"][-1] == pytest.approx(outcome.f)
-    assert first.trajectory["g"][-1] == pytest.approx(outcome.g)
+    for i, name in enumerate(columns[:m]):
+        assert np.isfinite(first.trajectory[name]).all()
+        # the last recorded step is the outcome
+        assert first.trajectory[name][-1] == pytest.approx(outcome.objectives[i])
 
     second = run_once(problem, method, steps=STEPS, seed=3, keep=True)
     assert second.outcome == outcome
-    for name in COLUMNS:
+    for name in columns:
         np.testing.assert_array_equal(first.trajectory[name], second.trajectory[name])
 
 
@@ -57,11 +60,13 @@ def test_hyperparam_defaults_are_valid(method):
     assert len(names) == len(set(names)), "duplicate hyperparameter names"
     assert {"optimizer", "lr"} <= set(names)
     for spec in specs:
-        assert spec.kind in ("float", "int", "choice"), spec
+        assert spec.kind in ("float", "int", "choice", "floats"), spec
         assert spec.parse(spec.default) == spec.default, spec
         assert spec.parse(str(spec.default)) == spec.default, spec
         if spec.kind == "choice":
             assert spec.default in spec.choices, spec
+            assert not spec.sweepable
+        elif spec.kind == "floats":  # a list of numbers kept as text, e.g. a weight vector
             assert not spec.sweepable
         else:
             assert spec.sweepable
@@ -85,9 +90,9 @@ def test_weights_have_one_entry_per_row(method, kind):
     g = torch.rand(count, generator=generator) + 0.1
     cls = METHODS.get(method)
     settings = {
-        spec.name: spec.default
-        if spec.kind == "choice"
-        else torch.full((count,), float(spec.default))
+        spec.name: torch.full((count,), float(spec.default))
+        if spec.sweepable
+        else spec.default
         for spec in hyperparams_of(cls)
     }
     instance = cls(settings, Constraint(kind, torch.full((count,), 0.5)))
@@ -106,5 +111,5 @@ def test_registries_are_not_empty():
     assert {"convex", "concave", "zdt1", "zdt2", "zdt3"} <= set(PROBLEMS.names())
     for name in PROBLEMS:
         front = PROBLEMS.get(name)().front(101)
-        assert front.ndim == 2 and front.shape[1] == 2
+        assert front.ndim == 2 and front.shape[1] == PROBLEMS.get(name).n_objectives
         assert np.isfinite(front).all()

@@ -23,7 +23,7 @@ def test_run_on_a_builtin_dataset_prints_the_summary(tmp_path):
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["status"] == "completed" and summary["steps"] == 40
     assert summary["seconds"] > 0
-    assert set(summary["final"]) == {"f", "g", "lambda"}
+    assert set(summary["final"]) == {"f", "g", "lambda", "objectives", "multipliers"}
     assert set(summary["validation"]) == {"f", "g"}
     assert summary["config"]["task"]["dataset"] == "moons"
     assert summary["config"]["problem"] is None
