@@ -1,5 +1,6 @@
 """`python -m worker export | status | list` for runs with m ≥ 3 objectives (synthetic
-stored steps, the CLI called in-process on the `db` fixture's database)."""
+stored steps, the CLI called in-process on the `db` fixture's database), and a DTLZ2 run
+and sweep through the queue end to end."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import storage
 from moo_core import make_run_config
 from moo_core.records import RunOutcome, RunResult, step_columns
+from tests.worker._helpers import cli, last_json
 from worker.cli import main
 
 
@@ -77,3 +79,29 @@ def test_status_and_list_show_a_three_objective_summary(db, capsys):
     assert [(row["id"], row["status"], row["method"]) for row in listed] == [
         (run_id, "completed", "mdmm")
     ]
+
+
+def test_a_dtlz2_run_and_sweep_go_through_the_queue(db, tmp_path):
+    """Submitted by the CLI, trained by a worker process, read back and exported."""
+    dtlz2 = ("--problem", "dtlz2", "--method", "mdmm", "--epsilon", "0.5,0.5", "--steps", "50")
+    run_id = last_json(cli("submit", *dtlz2))["run_id"]
+    sweep_id = last_json(cli("submit", *dtlz2, "--over", "epsilon1=0.3:0.6:3"))["run_id"]
+    assert last_json(cli("serve", "--exit-when-idle"))["processed"] == 2
+    view = storage.get_run(db, run_id)
+    assert view.status == "completed" and view.steps_stored == 50, view.error
+    assert len(view.summary["final"]["objectives"]) == 3
+    assert len(view.summary["final"]["lambda"]) == 2
+    metrics = storage.get_metrics(db, run_id)
+    assert list(metrics)[6:] == ["g1", "g2", "lambda1", "lambda2"]
+    assert np.isfinite(metrics["g2"]).all() and np.isfinite(metrics["lambda2"]).all()
+    np.testing.assert_array_equal(metrics["g"], metrics["g1"])
+    out = tmp_path / "steps.csv"
+    cli("export", str(run_id), "--out", str(out))
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["step", *step_columns(3)] and len(rows) == 50
+    assert float(rows[-1]["g2"]) == metrics["g2"][-1]
+    assert storage.get_run(db, sweep_id).status == "completed"
+    points = storage.get_sweep_points(db, sweep_id)
+    assert [p["epsilon1"] for p in points] == pytest.approx([0.3, 0.45, 0.6])
+    assert all(p["g2"] is not None and p["lambda2"] is not None for p in points)
