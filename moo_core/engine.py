@@ -223,7 +223,8 @@ def _final_report(objective, params, constraints, rows: np.ndarray, m: int) -> l
 
 
 def _outcomes(objective, params, constraints, last_good, finished, alive, status, m):
-    front = objective.front(FRONT_POINTS)
+    exact = getattr(objective, "distance_to_front", None)
+    front = None if exact is not None else objective.front(FRONT_POINTS)
     rows = last_good.cpu().numpy().astype(float)
     extras = _final_report(objective, params, constraints, rows, m)
     outcomes = []
@@ -243,7 +244,7 @@ def _outcomes(objective, params, constraints, last_good, finished, alive, status
                 g=objectives[1],
                 lam=None if multipliers is None else multipliers[0],
                 violation=float(values[2 * m - 1]),
-                front_distance=front_distance(front, *objectives),
+                front_distance=exact(*objectives) if exact else front_distance(front, *objectives),
                 extra=extra,
                 objectives=objectives,
                 multipliers=multipliers,

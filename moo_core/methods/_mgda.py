@@ -1,3 +1,4 @@
+import itertools
 from typing import ClassVar
 
 import torch
@@ -6,8 +7,9 @@ from torch import Tensor
 from moo_core.methods._base import Gram, Method
 from moo_core.methods._registry import METHODS
 
-FRANK_WOLFE_STEPS = 100
-FRANK_WOLFE_TOLERANCE = 1e-3  # stop once the step γ falls below it, as TorchJD's MGDA does
+EXACT_UP_TO = 6  # 2^m − 1 faces: exact up to 63 small solves a step
+FRANK_WOLFE_STEPS = 1000
+FRANK_WOLFE_TOLERANCE = 1e-6  # stop once the step γ falls below it
 
 
 def min_norm_weight(gram: Gram) -> Tensor:
@@ -18,11 +20,45 @@ def min_norm_weight(gram: Gram) -> Tensor:
 
 def min_norm_weights(gram: Tensor) -> Tensor:
     """Weights α on the simplex minimising ‖Σᵢ αᵢ∇Lᵢ‖² = αᵀGα per row of a (K, m, m) Gram
-    matrix: exact for m = 2, Frank–Wolfe (Sener & Koltun 2018, Alg. 2) for m > 2."""
+    matrix: the closed form for m = 2; for m ≤ EXACT_UP_TO the exact simplex QP (the optimum
+    lies on some face of the simplex: solve each face's equality-constrained QP, keep the
+    feasible solution with the least norm); Frank–Wolfe (Sener & Koltun 2018, Alg. 2) beyond."""
     m = gram.shape[-1]
     if m == 2:
         gamma = min_norm_weight(Gram(gram[:, 0, 0], gram[:, 1, 1], gram[:, 0, 1]))
         return torch.stack([gamma, 1.0 - gamma], -1)
+    if m <= EXACT_UP_TO:
+        return _faces(gram)
+    return _frank_wolfe(gram)
+
+
+def _faces(gram: Tensor) -> Tensor:
+    rows, m = gram.shape[0], gram.shape[-1]
+    best = torch.full((rows, m), 1.0 / m, dtype=gram.dtype, device=gram.device)
+    best_norm = torch.full((rows,), float("inf"), dtype=gram.dtype, device=gram.device)
+    for size in range(1, m + 1):
+        for face in itertools.combinations(range(m), size):
+            index = torch.tensor(face, device=gram.device)
+            sub = gram[:, index][:, :, index]
+            kkt = torch.zeros(rows, size + 1, size + 1, dtype=gram.dtype, device=gram.device)
+            kkt[:, :size, :size] = sub
+            kkt[:, :size, size] = kkt[:, size, :size] = 1.0
+            rhs = torch.zeros(rows, size + 1, 1, dtype=gram.dtype, device=gram.device)
+            rhs[:, size] = 1.0
+            solution = (torch.linalg.pinv(kkt) @ rhs)[:, :size, 0]
+            alpha = torch.zeros(rows, m, dtype=gram.dtype, device=gram.device)
+            alpha[:, index] = solution
+            norm = (alpha * (gram @ alpha.unsqueeze(-1)).squeeze(-1)).sum(-1)
+            scale = gram.diagonal(dim1=-2, dim2=-1).amax(-1)
+            feasible = (solution >= -1e-9).all(-1) & ((solution.sum(-1) - 1.0).abs() < 1e-6)
+            better = feasible & (norm < best_norm - 1e-12 * scale)
+            best = torch.where(better.unsqueeze(-1), alpha.clamp_min(0.0), best)
+            best_norm = torch.where(better, norm, best_norm)
+    return best / best.sum(-1, keepdim=True)
+
+
+def _frank_wolfe(gram: Tensor) -> Tensor:
+    m = gram.shape[-1]
     alpha = torch.full(gram.shape[:-1], 1.0 / m, dtype=gram.dtype, device=gram.device)
     moving = torch.ones(gram.shape[0], dtype=torch.bool, device=gram.device)
     for _ in range(FRANK_WOLFE_STEPS):
@@ -44,9 +80,9 @@ def min_norm_weights(gram: Tensor) -> Tensor:
 @METHODS.register("mgda")
 class Mgda(Method):
     """MGDA (Désidéri 2012; Sener & Koltun, NeurIPS 2018): step along the min-norm point of
-    the convex hull of the gradients, a common descent direction; it stops at the first
-    Pareto-stationary point. The multiplier columns report the weights on the others (1 − γ
-    for two). ε is not used."""
+    the convex hull of the gradients (`min_norm_weights`), a common descent direction; it
+    stops at the first Pareto-stationary point. The multiplier columns report the weights on
+    the others (1 − γ for two). ε is not used."""
 
     summary = "min-norm common descent direction"
     needs_gram = True

@@ -31,6 +31,8 @@ class PcGrad(Method):
         if "generators" not in self.__dict__:
             seeds = self.seeds or [0] * rows
             self.generators = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
+            for k, saved in enumerate(self.state.get("order_draws", ())):
+                self.generators[k].set_state(saved.clone())  # resumed from a checkpoint
         orders = []
         for generator in self.generators:
             row = []
@@ -38,6 +40,8 @@ class PcGrad(Method):
                 others = torch.tensor([j for j in range(m) if j != i])
                 row.append(others[torch.randperm(m - 1, generator=generator)])
             orders.append(torch.stack(row))
+        # the generators' states are learned state too: a checkpoint resumes the same draws
+        self.state["order_draws"] = torch.stack([g.get_state() for g in self.generators])
         return torch.stack(orders)
 
     def _projected(self, gram):

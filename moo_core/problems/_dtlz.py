@@ -11,10 +11,11 @@ import math
 import numpy as np
 import torch
 
-from moo_core.problems._base import Problem
+from moo_core.problems._base import Problem, front_distance
 from moo_core.problems._registry import PROBLEMS
 
 HALF_PI = math.pi / 2.0
+FRONT_SAMPLES = 10_000
 
 
 @PROBLEMS.register("dtlz2")
@@ -49,3 +50,13 @@ class Dtlz2(Problem):
         return np.column_stack(
             [np.cos(polar) * np.cos(azimuth), np.cos(polar) * np.sin(azimuth), np.sin(polar)]
         )
+
+    def distance_to_front(self, *point: float) -> float | None:
+        """Exact distance from a point to the front: |‖y‖ − 1| in the positive octant (the
+        nearest point of the sphere is y/‖y‖), else the distance to the sampled front."""
+        values = np.asarray(point, dtype=float)
+        if not np.isfinite(values).all():
+            return None
+        if (values >= 0).all() and np.linalg.norm(values) > 0:
+            return float(abs(np.linalg.norm(values) - 1.0))
+        return front_distance(self.front(FRONT_SAMPLES), *values)
