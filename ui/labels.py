@@ -120,7 +120,7 @@ def summary_line(view: Any) -> str:
     summary = getattr(view, "summary", None) or {}
     final, validation = summary.get("final", {}), summary.get("validation")
     if len(final.get("objectives") or ()) > 2:
-        return _summary_m(final, validation, summary.get("violation"))
+        return _summary_m(run_config(view), final, validation)
     eps, g = run_config(view).get("epsilon"), final.get("g")
     gap = _gap(run_config(view).get("constraint", "eq"), g, eps)
     where = " (train)" if validation else ""
@@ -131,32 +131,37 @@ def summary_line(view: Any) -> str:
     return line
 
 
-def _summary_m(final: Mapping, validation: Mapping | None, violation: float | None) -> str:
-    """The final line of a run with m ≥ 3 objectives: each objective and multiplier and the
-    largest violation over the constraints."""
+def _summary_m(config: Mapping, final: Mapping, validation: Mapping | None) -> str:
+    """The final line of a run with m ≥ 3 objectives: each objective and multiplier, then
+    how far each constrained objective ends from its level."""
     m = len(final["objectives"])
-    values = dict(zip(names_of(m), final["objectives"], strict=False))
+    values = dict(zip(names_of(m), final["objectives"], strict=True))
     lams = final.get("multipliers") or [None] * (m - 1)
-    values |= {n.replace("lambda", "λ"): v for n, v in zip(multiplier_names(m), lams, strict=False)}
+    lams = dict(zip(multiplier_names(m), lams, strict=True))
+    shown = values | {n.replace("lambda", "λ"): v for n, v in lams.items()}
     line = ("final (train) " if validation else "final ") + ", ".join(
-        f"{name} = {_num(value)}" for name, value in values.items()
+        f"{name} = {_num(value)}" for name, value in shown.items()
     )
-    line += f", largest violation = {_num(violation)}"
+    kinds = config.get("constraint", "eq")
+    kinds = kinds if isinstance(kinds, list | tuple) else [kinds] * (m - 1)
+    for i, (eps, kind) in enumerate(zip(epsilons(config, m), kinds, strict=False), start=1):
+        line += _gap(kind, values[f"g{i}"], eps, i)
     if validation:
         line += "; validation " + ", ".join(f"{k} = {_num(v)}" for k, v in validation.items())
     return line
 
 
-def _gap(kind: str, g: float | None, eps: float | None) -> str:
+def _gap(kind: str, g: float | None, eps: float | None, i: int | str = "") -> str:
     """How far g ends from its constraint: |g − ε| for g = ε; for an inequality the violation
-    (0 when it holds), so a satisfied g ≤ ε does not read as an error."""
+    (0 when it holds), so a satisfied g ≤ ε does not read as an error. `i`: which constraint
+    (g1, ε1), for m ≥ 3."""
     if g is None or eps is None:
         return ""
     if kind == "le":
-        return f", violation max(0, g − ε) = {max(g - eps, 0.0):.2e}"
+        return f", violation max(0, g{i} − ε{i}) = {max(g - eps, 0.0):.2e}"
     if kind == "ge":
-        return f", violation max(0, ε − g) = {max(eps - g, 0.0):.2e}"
-    return f", |g − ε| = {abs(g - eps):.2e}"
+        return f", violation max(0, ε{i} − g{i}) = {max(eps - g, 0.0):.2e}"
+    return f", |g{i} − ε{i}| = {abs(g - eps):.2e}"
 
 
 def task_line(view: Any) -> str:

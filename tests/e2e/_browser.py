@@ -65,12 +65,23 @@ def navigation(page) -> tuple[list[str], float]:
 
 
 def choose(page, key: str, option: str) -> None:
-    """Pick `option` in the selectbox with widget key `key` (a combobox with an Open button)."""
+    """Pick `option` in the selectbox with widget key `key` (a combobox with an Open button).
+
+    A click that lands while the box is still being laid out (in an expander just opened)
+    focuses it without opening its list: then Open is clicked again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     box = page.locator(f".st-key-{key}")
-    box.get_by_role("button", name="Open").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    item = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.get_by_role("button", name="Open").click()
+        try:
+            item.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    item.click()
     expect(box.get_by_role("combobox")).to_have_value(option, timeout=30_000)
 
 
