@@ -57,7 +57,8 @@ if shown:
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
-        help="step,f,g,lambda,violation,grad_cos per step (a sweep: one row per setting)",
+        help="step,f,g,lambda,violation,grad_cos per step (g1, g2, …, lambda1, … for three or "
+        "more objectives; a sweep: one row per setting)",
     )
     warning = f"Delete run #{run_id} and its {view.steps_stored:,} stored steps? No undo."
     if confirmed("Delete run", "delete_run", run_id, warning):

@@ -97,7 +97,7 @@ def live_charts() -> None:
     kw = {"config": {"staticPlot": active and not paused}}
     left, right = st.columns(2)
     left.plotly_chart(charts.lambda_chart(series), key="lambda_chart", **kw)
-    values = charts.objectives_chart(series, eps, y_title=labels.values_title(first, info))
+    values = charts.objectives_chart(series, eps, y_title=labels.values_title(first, info, m))
     right.plotly_chart(values, key="objectives", **kw)
     axes = labels.objective_titles(first, info, m)
     left.plotly_chart(charts.path_chart(series, front, eps, axes=axes), key="path", **kw)

@@ -94,7 +94,7 @@ def front3d_figure(front: np.ndarray, epsilons: Sequence[float] = (), uirevision
     traces: list = front_surface(front)
     if (point := target(front, epsilons)) is not None:
         traces.append(_target_trace(point, epsilons))
-    title = "Analytic Pareto front and the levels g_i = ε_i"
+    title = "Analytic Pareto front and the levels gᵢ = εᵢ"
     layout = _layout(title, AXES, uirevision, height=420)
     return go.Figure(data=traces, layout=layout)
 

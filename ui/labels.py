@@ -102,10 +102,12 @@ def objective_titles(config: Mapping[str, Any], info: Mapping[str, Any], m: int)
     return (f"f: {f}", *(f"{n}: {o}" if o else n for n, o in zip(names[1:], others, strict=True)))
 
 
-def values_title(config: Mapping[str, Any], info: Mapping[str, Any]) -> str | None:
-    """The y title of the f-and-g-over-steps plot for a task (None: the toy default)."""
+def values_title(config: Mapping[str, Any], info: Mapping[str, Any], m: int = 2) -> str | None:
+    """The y title of the objectives-over-steps plot for a task (None: the toy default)."""
     if not config.get("task"):
         return None
+    if m > 2:
+        return "; ".join(objective_titles(config, info, m))
     f, g = objective_names(config, info)
     return f"f: {f}; g: {g}"
 
