@@ -180,8 +180,7 @@ def front_preview(problem: str, epsilons: Sequence[float]) -> None:
 
 
 def analytic_front(config: dict, m: int):
-    """A toy problem's analytic front, (N, m) points, finer for a surface; None for a task
-    (and for m > 3, drawn in parallel coordinates without a front)."""
+    """A toy problem's front, (N, m) points; None for a task and for m > 3 (no 3-D view)."""
     from moo_core import PROBLEMS
 
     problem = config.get("problem")
@@ -191,9 +190,8 @@ def analytic_front(config: dict, m: int):
 
 
 def constraint_inputs(problem: str, m: int) -> tuple[list[str], list]:
-    """One ε and one kind for each of the m − 1 constraints, two constraints to a row of four
-    columns; their form keys (ui.params.constraint_keys) and the last row's free columns.
-    A new constraint's widgets start from the first one's values."""
+    """One ε and one kind for each of the m − 1 constraints, two to a row of four columns (a
+    new one starts from the first's values); their keys and the last row's free columns."""
     from moo_core.methods import CONSTRAINT_KINDS
     from ui.params import constraint_keys, g_range
 
