@@ -93,28 +93,38 @@ class Balancer:
         them, so that the report carries the Gram matrix (e.g. to log gradient conflict)."""
         params = [p for p in params if p.requires_grad]
         values = torch.stack([objective, *others], -1)
-        rows = values.unsqueeze(0) if values.dim() == 1 else values
-        if not (self.needs_gram or gram):
-            report = self.weigh(rows.detach())
-            total = (report.weights * rows).sum()
-            if total.requires_grad:
-                torch.autograd.backward(total, inputs=params)
-            return self._shaped(report, values)
+        stacked = values.dim() > 1
+        report, directions = self.directions(
+            values if stacked else values.unsqueeze(0), params, gram=gram, stacked=stacked
+        )
+        for param, direction in zip(params, directions, strict=True):
+            param.grad = direction if param.grad is None else param.grad + direction
+        return report if stacked else _unstacked(report, values)
+
+    def directions(
+        self, values: Tensor, params: list[Tensor], *, gram: bool = False, stacked: bool = True
+    ) -> tuple[Report, list[Tensor]]:
+        """The report and Σᵢ wᵢ·∇Lᵢ for every parameter (zeros where unused), for values
+        (K, m) with their graph; `.grad` is left alone (the engine's entry point)."""
+        if not (self.needs_gram or gram):  # one backward of Σ wᵢ·Lᵢ
+            report = self.weigh(values.detach())
+            total = (report.weights * values).sum()
+            return report, list(
+                torch.autograd.grad(total, params, allow_unused=True, materialize_grads=True)
+            )
+        m = values.shape[1]
         gradients = [
             torch.autograd.grad(
-                rows[:, i].sum(),
+                values[:, i].sum(),
                 params,
-                retain_graph=i < rows.shape[1] - 1,
+                retain_graph=i < m - 1,
                 allow_unused=True,
                 materialize_grads=True,
             )
-            for i in range(rows.shape[1])
+            for i in range(m)
         ]
-        stacked = values.dim() > 1
-        report = self.weigh(rows.detach(), gram_matrix(gradients, stacked))
-        for param, direction in zip(params, mix(report.weights, gradients, stacked), strict=True):
-            param.grad = direction if param.grad is None else param.grad + direction
-        return self._shaped(report, values)
+        report = self.weigh(values.detach(), gram_matrix(gradients, stacked))
+        return report, mix(report.weights, gradients, stacked)
 
     def weigh(self, values: Tensor, gram: Tensor | None = None) -> Report:
         """The method's weights at `values` (K, m) [and Gram (K, m, m)]; advances its state.
@@ -130,6 +140,10 @@ class Balancer:
                 method.constraints.violation(values[:, 1:]) if method.constraints.count else None
             )
         return Report(weights, method.multipliers(), values, violation, gram)
+
+    def constraints_in_use(self) -> Constraints | None:
+        """The constraints with their per-row ε, once the first step has built the method."""
+        return None if self._method is None else self._method.constraints
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -168,19 +182,17 @@ class Balancer:
             self._method.load_state_dict(self._pending)
         return self._method
 
-    @staticmethod
-    def _shaped(report: Report, values: Tensor) -> Report:
-        """A single (unstacked) step reports (m,) weights, not (1, m)."""
-        if values.dim() > 1:
-            return report
-        squeeze = lambda t: None if t is None else t[0]  # noqa: E731
-        return Report(
-            report.weights[0],
-            squeeze(report.multipliers),
-            values.detach(),
-            squeeze(report.violation),
-            squeeze(report.gram),
-        )
+
+def _unstacked(report: Report, values: Tensor) -> Report:
+    """A single (unstacked) step reports (m,) weights, not (1, m)."""
+    first = lambda t: None if t is None else t[0]  # noqa: E731
+    return Report(
+        report.weights[0],
+        first(report.multipliers),
+        values.detach(),
+        first(report.violation),
+        first(report.gram),
+    )
 
 
 def gram_matrix(gradients: Sequence[Sequence[Tensor]], stacked: bool = True) -> Tensor:

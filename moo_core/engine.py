@@ -23,7 +23,7 @@ from moo_core.registry import ConfigError
 FRONT_POINTS = 2001
 # Methods that need no Gram matrix train with one backward a step; every COSINE_EVERY-th step
 # takes each objective's gradient instead, to record their conflict (grad_cos holds the latest).
-COSINE_EVERY = 10
+COSINE_EVERY = 32
 ChunkCallback = Callable[[StepChunk], None]
 StopCheck = Callable[[], bool]
 Fetch = Callable[[str], bytes]  # "sha256:…" → the stored bytes of an uploaded dataset
@@ -91,20 +91,70 @@ class _Step:
             report = self.balancer.weigh(values, gram_matrix(gradients))
             directions = mix(report.weights, gradients)
         else:
-            for param in self.params:
-                param.grad = None
             values = self.objective.evaluate(self.params, step)
-            others = [values[:, i] for i in range(1, values.shape[1])]
             take_gram = step % COSINE_EVERY == 0
-            report = self.balancer.backward(values[:, 0], others, self.params, gram=take_gram)
+            report, directions = self.balancer.directions(values, self.params, gram=take_gram)
             values = values.detach()
-            directions = [
-                p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params
-            ]
-        cosine = report.min_cosine()
-        if cosine is not None:
-            self.cosine = cosine
+        if report.gram is not None:
+            self.cosine = report.min_cosine()
         return values, report, directions
+
+
+class _Recorder:
+    """Per-step records in a device buffer, flushed as StepChunks. A row is alive while every
+    objective it recorded was finite; its later records are NaN, and its outcome is its last
+    finite record. Checked per chunk, not per step: rows are independent (a NaN row cannot
+    touch another), so nothing in the step needs to know."""
+
+    def __init__(self, m: int, count: int, device, chunk_steps: int, keep: bool, on_chunk):
+        self.m, self.count, self.keep, self.on_chunk = m, count, keep, on_chunk
+        self.columns = step_columns(m)
+        self.buffer = torch.empty((chunk_steps, len(self.columns), count), device=device)
+        self.nan = torch.full((1, count), float("nan"), device=device)
+        self.alive = torch.ones(count, dtype=torch.bool, device=device)
+        self.finished = torch.zeros(count, dtype=torch.long, device=device)
+        self.last_good = torch.full((count, len(self.columns)), float("nan"), device=device)
+        self.saved: list[np.ndarray] = []
+        self.start, self.filled = 0, 0
+
+    def record(self, values, report, cosine) -> None:
+        lam = report.multipliers
+        self.buffer[self.filled] = torch.cat(
+            [
+                values.T,
+                lam.T if lam is not None else self.nan.expand(self.m - 1, self.count),
+                report.violation.unsqueeze(0),
+                cosine.unsqueeze(0) if cosine is not None else self.nan,
+            ]
+        )
+        self.filled += 1
+
+    def flush(self) -> None:
+        if not self.filled:
+            return
+        block = self.buffer[: self.filled]
+        good = torch.isfinite(block[:, : self.m]).all(1) & self.alive  # (T, K)
+        good = good.cumprod(0).bool()  # alive until the first non-finite step
+        block = torch.where(good.unsqueeze(1), block, self.nan.unsqueeze(0))
+        counted = good.sum(0)
+        rows = torch.arange(self.count, device=block.device)
+        last = block[(counted - 1).clamp_min(0), :, rows]
+        self.last_good = torch.where((counted > 0).unsqueeze(1), last, self.last_good)
+        self.finished += counted
+        self.alive = good[-1]
+        host = block.cpu().numpy()
+        if self.keep:
+            self.saved.append(host.copy())
+        if self.on_chunk is not None:
+            named = {name: host[:, i, :].copy() for i, name in enumerate(self.columns)}
+            self.on_chunk(StepChunk(start=self.start, columns=named))
+        self.start += self.filled
+        self.filled = 0
+
+    def trajectory(self) -> dict[str, np.ndarray]:
+        width = len(self.columns)
+        stacked = np.concatenate(self.saved) if self.saved else np.empty((0, width, self.count))
+        return {name: stacked[:, i, :] for i, name in enumerate(self.columns)}
 
 
 def train_batch(
@@ -130,76 +180,33 @@ def train_batch(
     m = objective.n_objectives
     if m != first.n_objectives:
         raise ConfigError(f"the objective has {m} objectives; the run expects {first.n_objectives}")
-    columns = step_columns(m)
-    count, steps = len(runs), first.steps
     balancer = make_balancer(runs, device)
     started = time.perf_counter()
     params = objective.init_params([r.seed for r in runs], device)
-    settings = balancer.settings
-    optimizer = OPTIMIZERS[settings["optimizer"]](params, settings["lr"])
+    optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
     take_step = _Step(objective, balancer, params)
-    alive = torch.ones(count, dtype=torch.bool, device=device)
-    last_good = torch.full((count, len(columns)), float("nan"), device=device)
-    finished = torch.zeros(count, dtype=torch.long, device=device)
-    buffer = torch.empty((chunk_steps, len(columns), count), device=device)
-    nan_row = torch.full((1, count), float("nan"), device=device)
-    saved: list[np.ndarray] = []
-    chunk_start, filled, last_flush, status = 0, 0, time.monotonic(), "completed"
-
-    def flush() -> None:
-        nonlocal chunk_start, filled, last_flush
-        if filled:
-            block = buffer[:filled].cpu().numpy().copy()
-            if keep_trajectory:
-                saved.append(block)
-            if on_chunk is not None:
-                named = {name: block[:, i, :] for i, name in enumerate(columns)}
-                on_chunk(StepChunk(start=chunk_start, columns=named))
-        chunk_start += filled
-        filled, last_flush = 0, time.monotonic()
-
-    for step in range(steps):
+    recorder = _Recorder(m, len(runs), device, chunk_steps, keep_trajectory, on_chunk)
+    last_flush, status = time.monotonic(), "completed"
+    for step in range(first.steps):
         values, report, directions = take_step(step)
         with torch.no_grad():
-            finite = torch.isfinite(values).all(1)
-            for p in params:
-                finite &= torch.isfinite(p).flatten(1).all(1)
-            alive &= finite
-            lam = report.multipliers
-            cosine = take_step.cosine
-            record = torch.cat(
-                [
-                    values.T,
-                    lam.T if lam is not None else nan_row.expand(m - 1, count),
-                    report.violation.unsqueeze(0),
-                    cosine.unsqueeze(0) if cosine is not None else nan_row,
-                ]
-            )
-            record = torch.where(alive, record, nan_row)
-            buffer[filled] = record
-            last_good = torch.where(alive.unsqueeze(1), record.T, last_good)
-            finished += alive
-            optimizer.step(directions, alive)
+            recorder.record(values, report, take_step.cosine)
+            optimizer.step(directions)
             objective.project(params)
-        filled += 1
-        if filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
-            flush()
+        if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
+            recorder.flush()
+            last_flush = time.monotonic()
             if should_stop is not None and should_stop():
                 status = "cancelled"
                 break
-            if not bool(alive.any()):
+            if not bool(recorder.alive.any()):
                 break
-    flush()
+    recorder.flush()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - started
-    constraints = balancer._method.constraints if balancer._method is not None else None
-    outcomes = _outcomes(objective, params, constraints, last_good, finished, alive, status, m)
-    trajectory = None
-    if keep_trajectory:
-        stacked = np.concatenate(saved) if saved else np.empty((0, len(columns), count))
-        trajectory = {name: stacked[:, i, :] for i, name in enumerate(columns)}
-    return outcomes, seconds, str(device), trajectory
+    outcomes = _outcomes(objective, params, balancer.constraints_in_use(), recorder, status, m)
+    return outcomes, seconds, str(device), recorder.trajectory() if keep_trajectory else None
 
 
 def _final_report(objective, params, constraints, rows: np.ndarray, m: int) -> list[dict]:
@@ -222,7 +229,8 @@ def _final_report(objective, params, constraints, rows: np.ndarray, m: int) -> l
     return extra
 
 
-def _outcomes(objective, params, constraints, last_good, finished, alive, status, m):
+def _outcomes(objective, params, constraints, recorder: _Recorder, status: str, m: int):
+    last_good, finished, alive = recorder.last_good, recorder.finished, recorder.alive
     exact = getattr(objective, "distance_to_front", None)
     front = None if exact is not None else objective.front(FRONT_POINTS)
     rows = last_good.cpu().numpy().astype(float)

@@ -74,6 +74,9 @@ class Constraints:
     def violations(self, others: Tensor) -> Tensor:
         """(K, c): how far each constraint is from holding (0 where it holds)."""
         gap = self._columns(others) - self.epsilon
+        if len(set(self.kinds)) == 1:  # one kind: one operation
+            kind = self.kinds[0]
+            return gap.abs() if kind == "eq" else (gap if kind == "le" else -gap).clamp_min(0.0)
         masks = self.masks(gap)
         below = (-gap).clamp_min(0.0)
         return torch.where(

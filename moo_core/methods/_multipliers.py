@@ -23,29 +23,37 @@ SLACK_SIGN = {"eq": 0.0, "le": 1.0, "ge": -1.0}
 class _Multiplier(Method):
     uses_epsilon = True
 
-    def damping(self, like):
-        return torch.zeros_like(like)
+    def damping(self, values):
+        """δ as a (K, 1) column (0 for BDMM)."""
+        return torch.zeros_like(values[:, :1])
 
     def weigh(self, values, gram):
         gap = values[:, 1:] - self.constraints.epsilon
-        if "sign" not in self.__dict__:  # per constraint: +1 for le, −1 for ge, 0 for eq
-            kinds = self.constraints.kinds
-            self.sign = torch.tensor([SLACK_SIGN[k] for k in kinds], dtype=gap.dtype).to(gap.device)
-            self.rates = {
-                name: as_column(self.settings[name], values) for name in ("lr", "lr_lambda")
-            }
-        sign = self.sign
-        if "lambda" not in self.state:
+        if "rates" not in self.__dict__:
+            self._start(values, gap)
+        lam = self.state["lambda_used"] = self.state["lambda"]
+        residual = gap
+        if self.slack_signs is not None:  # inequalities: c = g − ε ± s²
+            sign, slack = self.slack_signs, self.state["slack"]
+            residual = gap + sign * slack**2
+        pull = lam + self.damping_column * residual  # ∂L/∂c
+        if self.slack_signs is not None:
+            descended = slack - self.rates["lr"] * pull * 2.0 * sign * slack
+            self.state["slack"] = torch.where(sign != 0, descended, slack)  # eq: no slack
+        self.state["lambda"] = lam + self.rates["lr_lambda"] * residual
+        return torch.cat([self.ones, pull], -1)
+
+    def _start(self, values, gap) -> None:
+        """λ = 0; s so that c = 0 where an inequality already holds; settings as columns."""
+        kinds = self.constraints.kinds
+        sign = torch.tensor([SLACK_SIGN[k] for k in kinds], dtype=gap.dtype).to(gap.device)
+        self.slack_signs = sign if any(k != "eq" for k in kinds) else None
+        self.rates = {name: as_column(self.settings[name], values) for name in ("lr", "lr_lambda")}
+        self.damping_column = self.damping(values)
+        self.ones = torch.ones_like(values[:, :1])
+        if "lambda" not in self.state:  # else resumed from a checkpoint
             self.state["lambda"] = torch.zeros_like(gap)
             self.state["slack"] = (-sign * gap).clamp_min(0.0).sqrt()
-        lam, slack = self.state["lambda"], self.state["slack"]
-        residual = gap + sign * slack**2
-        self.state["lambda_used"] = lam
-        pull = lam + self.damping(gap) * residual  # ∂L/∂c
-        descended = slack - self.rates["lr"] * pull * 2.0 * sign * slack
-        self.state["slack"] = torch.where(sign != 0, descended, slack)  # eq: no slack
-        self.state["lambda"] = lam + self.rates["lr_lambda"] * residual
-        return torch.cat([torch.ones_like(values[:, :1]), pull], -1)
 
     def multipliers(self):
         return self.state.get("lambda_used")
@@ -71,5 +79,5 @@ class Mdmm(_Multiplier):
         LR_LAMBDA,
     )
 
-    def damping(self, like):
-        return as_column(self.settings["damping"], like)
+    def damping(self, values):
+        return as_column(self.settings["damping"], values)

@@ -87,8 +87,8 @@ def test_state_dict_resumes_the_same_trajectory(method, m):
 def test_one_backward_a_step_for_gram_free_methods():
     """Methods without a Gram matrix differentiate Σ wᵢ·Lᵢ once: one backward call."""
     calls = []
-    original = torch.autograd.backward
-    torch.autograd.backward = lambda *a, **k: (calls.append(1), original(*a, **k))[1]
+    original = torch.autograd.grad
+    torch.autograd.grad = lambda *a, **k: (calls.append(1), original(*a, **k))[1]
     try:
         for method in METHODS.names():
             calls.clear()
@@ -97,7 +97,7 @@ def test_one_backward_a_step_for_gram_free_methods():
             if not METHODS.get(method).needs_gram:
                 assert calls == [1], method
     finally:
-        torch.autograd.backward = original
+        torch.autograd.grad = original
 
 
 def test_unstacked_scalars_report_vectors():
