@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from moo_core import METHODS, PROBLEMS, hyperparams_of
-from moo_core.records import step_columns
 from moo_core.methods import Constraint, Gram
+from moo_core.records import step_columns
 
 from ._helpers import run_once
 
@@ -90,9 +90,7 @@ def test_weights_have_one_entry_per_row(method, kind):
     g = torch.rand(count, generator=generator) + 0.1
     cls = METHODS.get(method)
     settings = {
-        spec.name: torch.full((count,), float(spec.default))
-        if spec.sweepable
-        else spec.default
+        spec.name: torch.full((count,), float(spec.default)) if spec.sweepable else spec.default
         for spec in hyperparams_of(cls)
     }
     instance = cls(settings, Constraint(kind, torch.full((count,), 0.5)))
