@@ -34,15 +34,23 @@ Constraint = tuple[str, float | Tensor]
 @dataclass(frozen=True)
 class Report:
     """What one step did: `weights` (m,) — or (K, m) for stacked runs — on the objectives,
-    `multipliers` (m − 1,) or None for a method without them, the objective `values`, the
-    largest constraint `violation` (None without constraints) and the Gram matrix where the
-    method read it."""
+    `multipliers` (m − 1,) or None for a method without them, the objective `values` and the
+    Gram matrix where the method read it. `violation` is the largest constraint violation
+    (None without constraints), computed when asked."""
 
     weights: Tensor
     multipliers: Tensor | None
     values: Tensor
-    violation: Tensor | None
+    constraints: Constraints | None = None
     gram: Tensor | None = None
+
+    @property
+    def violation(self) -> Tensor | None:
+        if self.constraints is None or not self.constraints.count:
+            return None
+        stacked = self.values if self.values.dim() > 1 else self.values.unsqueeze(0)
+        violation = self.constraints.violation(stacked[:, 1:])
+        return violation if self.values.dim() > 1 else violation[0]
 
     def min_cosine(self) -> Tensor | None:
         """The smallest pairwise cosine between the objectives' gradients (needs the Gram)."""
@@ -106,12 +114,12 @@ class Balancer:
     ) -> tuple[Report, list[Tensor]]:
         """The report and Σᵢ wᵢ·∇Lᵢ for every parameter (zeros where unused), for values
         (K, m) with their graph; `.grad` is left alone (the engine's entry point)."""
-        if not (self.needs_gram or gram):  # one backward of Σ wᵢ·Lᵢ
-            report = self.weigh(values.detach())
-            total = (report.weights * values).sum()
-            return report, list(
-                torch.autograd.grad(total, params, allow_unused=True, materialize_grads=True)
+        if not (self.needs_gram or gram):  # one backward of Σ wᵢ·Lᵢ: the weights are the
+            report = self.weigh(values.detach())  # vector of a vector–Jacobian product
+            grads = torch.autograd.grad(
+                values, params, report.weights, allow_unused=True, materialize_grads=True
             )
+            return report, list(grads)
         m = values.shape[1]
         gradients = [
             torch.autograd.grad(
@@ -134,12 +142,9 @@ class Balancer:
         method = self._method or self._build(values)
         if values.shape[-1] - 1 != method.constraints.count and method.uses_epsilon:
             raise ConfigError(_count_message(self.method_name, method.constraints.count, values))
-        with torch.no_grad():
-            weights = method.weigh(values, gram)
-            violation = (
-                method.constraints.violation(values[:, 1:]) if method.constraints.count else None
-            )
-        return Report(weights, method.multipliers(), values, violation, gram)
+        values = values.detach()  # a method's arithmetic builds no graph
+        weights = method.weigh(values, gram)
+        return Report(weights, method.multipliers(), values, method.constraints, gram)
 
     def constraints_in_use(self) -> Constraints | None:
         """The constraints with their per-row ε, once the first step has built the method."""
@@ -190,7 +195,7 @@ def _unstacked(report: Report, values: Tensor) -> Report:
         report.weights[0],
         first(report.multipliers),
         values.detach(),
-        first(report.violation),
+        report.constraints,
         first(report.gram),
     )
 

@@ -57,7 +57,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     task.add_argument("--target", metavar="COL")
     task.add_argument("--group", metavar="COL", help="groups for the parity objective")
     task.add_argument("--features", metavar="COL,COL", help="default: every other column")
-    task.add_argument("--objective", help="|".join(OBJECTIVES))
+    task.add_argument(
+        "--objective",
+        metavar="NAME[,NAME…]",
+        help="|".join(OBJECTIVES) + "; a comma list gives one constraint each (parity,l1)",
+    )
     task.add_argument("--loss", help="|".join(LOSSES) + " (default: ce for categories, else mse)")
     task.add_argument("--hidden", metavar="64,64", help="hidden layer widths ('' for linear)")
     task.add_argument("--batch-size", metavar="B")

@@ -106,8 +106,9 @@ class _Recorder:
     finite record. Checked per chunk, not per step: rows are independent (a NaN row cannot
     touch another), so nothing in the step needs to know."""
 
-    def __init__(self, m: int, count: int, device, chunk_steps: int, keep: bool, on_chunk):
+    def __init__(self, m, count, device, chunk_steps: int, keep: bool, on_chunk, balancer):
         self.m, self.count, self.keep, self.on_chunk = m, count, keep, on_chunk
+        self.balancer = balancer
         self.columns = step_columns(m)
         self.buffer = torch.empty((chunk_steps, len(self.columns), count), device=device)
         self.nan = torch.full((1, count), float("nan"), device=device)
@@ -119,13 +120,14 @@ class _Recorder:
 
     def record(self, values, report, cosine) -> None:
         lam = report.multipliers
-        self.buffer[self.filled] = torch.cat(
+        torch.cat(  # the violation column is filled per chunk, from the objectives
             [
                 values.T,
                 lam.T if lam is not None else self.nan.expand(self.m - 1, self.count),
-                report.violation.unsqueeze(0),
+                self.nan,
                 cosine.unsqueeze(0) if cosine is not None else self.nan,
-            ]
+            ],
+            out=self.buffer[self.filled],
         )
         self.filled += 1
 
@@ -133,6 +135,8 @@ class _Recorder:
         if not self.filled:
             return
         block = self.buffer[: self.filled]
+        others = block[:, 1 : self.m].transpose(1, 2)  # (T, K, m − 1)
+        block[:, 2 * self.m - 1] = self.balancer.constraints_in_use().violation(others)
         good = torch.isfinite(block[:, : self.m]).all(1) & self.alive  # (T, K)
         good = good.cumprod(0).bool()  # alive until the first non-finite step
         block = torch.where(good.unsqueeze(1), block, self.nan.unsqueeze(0))
@@ -185,14 +189,13 @@ def train_batch(
     params = objective.init_params([r.seed for r in runs], device)
     optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
     take_step = _Step(objective, balancer, params)
-    recorder = _Recorder(m, len(runs), device, chunk_steps, keep_trajectory, on_chunk)
+    recorder = _Recorder(m, len(runs), device, chunk_steps, keep_trajectory, on_chunk, balancer)
     last_flush, status = time.monotonic(), "completed"
     for step in range(first.steps):
-        values, report, directions = take_step(step)
-        with torch.no_grad():
-            recorder.record(values, report, take_step.cosine)
-            optimizer.step(directions)
-            objective.project(params)
+        values, report, directions = take_step(step)  # detached: no graph from here on
+        recorder.record(values, report, take_step.cosine)
+        optimizer.step(directions)  # in-place under no_grad
+        objective.project(params)  # likewise
         if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
             recorder.flush()
             last_flush = time.monotonic()

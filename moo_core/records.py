@@ -34,10 +34,10 @@ def step_columns(m: int) -> tuple[str, ...]:
 
 
 def objective_count(columns) -> int:
-    """m from a set of column names (a chunk's or a stored run's)."""
-    if "g" in columns:
-        return 2
-    return 1 + sum(1 for name in columns if name[:1] == "g" and name[1:].isdigit())
+    """m from a set of column names (a chunk's, a sweep point's or a stored run's, which for
+    m ≥ 3 also carries g = g1 for older readers): the numbered g1, g2, … if any, else 2."""
+    numbered = sum(1 for name in columns if name[:1] == "g" and name[1:].isdigit())
+    return 1 + numbered if numbered else 2
 
 
 @dataclass(frozen=True)

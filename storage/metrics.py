@@ -26,11 +26,7 @@ METRIC_NAMES = ("f", "g", "lambda", "violation", "grad_cos")  # typed columns, e
 POINT_FIELDS = ("violation", "status", "steps", "front_distance", "nondominated")
 
 
-def objectives_of(names) -> int:
-    """m of a chunk, a sweep point or a `get_metrics` result (which has g beside g1, g2 …)."""
-    names = list(names)
-    numbered = [name for name in names if name != "g"]
-    return max(2, objective_count(numbered if "g1" in names else names))
+objectives_of = objective_count  # m of a chunk, a sweep point or a get_metrics result
 
 
 def _json_number(value: float) -> str:

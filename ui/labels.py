@@ -5,22 +5,13 @@ a "task" dict; its summary has "validation" {f, g} and "task" {loss, objective, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from moo_core.records import multiplier_names
+from moo_core.records import multiplier_names, objective_count
 from moo_core.records import objective_names as names_of
 
 TOY_AXES = ("f (objective)", "g (constrained objective)")  # (x, y) of an (f, g) plot
-_NUMBERED = re.compile(r"g\d+")
-
-
-def objective_count(metrics: Mapping) -> int:
-    """m of a run's metrics or of a sweep's point. Stored m ≥ 3 runs also carry "g" (= g1) for
-    readers that know two objectives only, so the numbered names decide."""
-    numbered = sum(1 for name in metrics if _NUMBERED.fullmatch(name))
-    return 1 + numbered if numbered else 2
 
 
 def epsilons(config: Mapping[str, Any], m: int) -> tuple[float, ...]:
