@@ -152,7 +152,7 @@ def metrics(eng, run_id: int) -> dict[str, np.ndarray]:
     since = int(have["step"][-1]) + 1 if have is not None and len(have["step"]) else 0
     new = storage.get_metrics(eng, run_id, since_step=since)
     new = {k: np.asarray(v) for k, v in new.items()}
-    if have is None:
+    if have is None or not len(have["step"]):  # no rows yet: no g1, λ1, … columns either
         cache[run_id] = new
     elif len(new.get("step", ())):
         cache[run_id] = {k: np.concatenate([have[k], new[k]]) for k in have}
@@ -240,9 +240,8 @@ def kept_choice(widget: Callable, label: str, options: Sequence[Any], key: str, 
 
 
 def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
-    """One widget per registered hyperparameter of `method`, with its help text and range.
-    Widget keys are `{prefix}.{method}.{name}`: each page keeps its own values (the Datasets
-    page's Adam defaults must not leak into the Lab's toy problems)."""
+    """One widget per hyperparameter of `method`, keyed `{prefix}.{method}.{name}`: each page
+    keeps its own values (the Datasets page's Adam defaults stay off the Lab's toy problems)."""
     from ui.params import method_specs
 
     values: dict[str, Any] = {}
@@ -257,6 +256,8 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
             values[spec.name] = kept_choice(
                 col.selectbox, spec.name, spec.choices, key, help=spec.help
             )
+        elif spec.kind == "floats":  # a comma list with no range (weighted_sum's shares)
+            values[spec.name] = col.text_input(spec.name, kept(key), key=key, help=spec.help)
         else:
             scale = ", log scale" if spec.log_scale else ""
             hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"

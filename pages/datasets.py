@@ -1,6 +1,7 @@
 """Datasets: train a small MLP on real data (a built-in table or an uploaded CSV).
 
-Longer than most pages: a form of ~20 widgets. Every decision lives in ui/datasets.py."""
+Longer than most pages: a form of ~20 widgets. Every decision lives in ui/datasets.py and
+ui/dataset_objectives.py (one or more objectives g, one constraint each)."""
 
 import streamlit as st
 
@@ -19,6 +20,7 @@ from pages._shared import (
     submit,
     worker_banner,
 )
+from ui import dataset_objectives as objs
 from ui import datasets as ds
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
@@ -29,7 +31,9 @@ if eng is None:
     st.stop()
 worker_banner(eng)
 st.title("Datasets")
-st.caption("Train a small MLP on a real table: f is its loss, g a second objective bounded by ε.")
+st.caption(
+    "Train a small MLP on a real table: f is its loss, each objective g is bounded by its ε."
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -83,21 +87,32 @@ if encoded := ds.text_columns(described, features):
     st.caption(f"Text columns are one-hot encoded: {', '.join(encoded)}.")
 
 st.subheader("Task")
-t1, t2, t3, t4 = st.columns(4)
-objective = kept_choice(t1.selectbox, "Objective g", OBJECTIVES, "ds_objective")
+t1, t2, t3, t4, t5 = st.columns([1, 2, 1, 1, 1])
+first = "Objective g1" if state.get("ds_objectives_more") else "Objective g"
+objective = kept_choice(t1.selectbox, first, OBJECTIVES, "ds_objective")
 if state.get("_ds_objective") != objective or "ds_epsilon" not in state:
-    state.update(ds.objective_defaults(objective), _ds_objective=objective)
-kept_choice(
-    t2.selectbox, "Loss f", ds.LOSS_CHOICES, "ds_loss", help="auto: ce for categories, else mse"
+    state.update(objs.objective_defaults(objective), _ds_objective=objective)
+state["ds_objectives_more"] = objs.objectives_of(state)[1:]  # g1 is not offered again
+t2.multiselect(
+    "More objectives (g2, g3, …)",
+    objs.more_options(objective),
+    kept("ds_objectives_more"),
+    key="ds_objectives_more",
+    help="Each is one more constraint, with its own ε and kind",
 )
-t3.text_input(
+objectives = objs.objectives_of(state)
+state.update(objs.constraint_state(objectives, state))
+kept_choice(
+    t3.selectbox, "Loss f", ds.LOSS_CHOICES, "ds_loss", help="auto: ce for categories, else mse"
+)
+t4.text_input(
     "Hidden widths",
     kept("ds_hidden"),
     key="ds_hidden",
     help="Comma-separated; empty: a linear model",
 )
-t4.number_input("Batch size", value=kept("ds_batch"), key="ds_batch", min_value=1, step=32)
-if objective == "bounds":
+t5.number_input("Batch size", value=kept("ds_batch"), key="ds_batch", min_value=1, step=32)
+if "bounds" in objectives:
     st.text_input(
         "Bounds LOW:HIGH",
         kept("ds_bounds"),
@@ -108,10 +123,13 @@ if objective == "bounds":
 st.subheader("Training")
 m1, m2, m3, m4, m5, m6 = st.columns(6)
 method = kept_choice(m1.selectbox, "Method", METHODS.names(), "ds_method")
-m2.number_input(
-    "ε (bound on g)", value=kept("ds_epsilon"), key="ds_epsilon", step=0.01, format="%g"
-)
-kept_choice(m3.selectbox, "Constraint", CONSTRAINT_KINDS, "ds_constraint", help="le: g ≤ ε")
+for i, (eps, kind) in enumerate(objs.constraint_keys(len(objectives)), start=1):
+    if i > 1 and i % 3 == 2:  # the further constraints, three to a row below the first
+        columns = iter(st.columns(6))
+    left, right = (m2, m3) if i == 1 else (next(columns), next(columns))
+    eps_label, kind_label, hint = objs.constraint_labels(i, objectives)
+    left.number_input(eps_label, value=kept(eps), key=eps, step=0.01, format="%g")
+    kept_choice(right.selectbox, kind_label, CONSTRAINT_KINDS, kind, help=hint)
 m4.number_input("Steps", value=kept("ds_steps"), key="ds_steps", min_value=1, step=500)
 m5.number_input("Seed", value=kept("ds_seed"), key="ds_seed", min_value=0, step=1)
 kept_choice(m6.selectbox, "Device", DEVICES, "ds_device", help="Where the worker trains")
@@ -128,6 +146,8 @@ else:
         st.info(note)
 
 with st.expander("Sweep ε"):
+    if len(objectives) > 1:
+        st.caption(f"Sweeps ε1 (on g1 = {objective}); the other constraints keep their ε.")
     s1, s2, s3 = st.columns(3)
     start = s1.number_input("From", value=kept("ds_sweep_start"), key="ds_sweep_start", format="%g")
     stop = s2.number_input("To", value=kept("ds_sweep_stop"), key="ds_sweep_stop", format="%g")
@@ -143,8 +163,9 @@ try:
         ids = submit(eng, f"task: {config.subject}", "single", [config])
         st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
     if sweep:
-        swept = make_sweep_config(config, "epsilon", float(start), float(stop), int(count))
-        ids = submit(eng, f"sweep epsilon: {config.subject}", "sweep", [swept])
+        over = objs.sweep_over(config)
+        swept = make_sweep_config(config, over, float(start), float(stop), int(count))
+        ids = submit(eng, f"sweep {over}: {config.subject}", "sweep", [swept])
         st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
 except ConfigError as bad:
     st.error(f"Cannot submit: {bad}")

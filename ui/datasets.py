@@ -22,18 +22,10 @@ from moo_core.data import (
     read_csv_bytes,
 )
 from moo_core.tasks import LOSSES, build_task, make_task_spec
+from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
 
 NO_GROUP = "(none)"
 LOSS_CHOICES = ("auto", *LOSSES)
-# (ε, sweep from, sweep to) per objective, in g's own units (see Task.describe()["g_unit"]):
-# l1 starts near 0.06 mean |w| for a freshly drawn 64-wide MLP, the others near 0 at a good fit.
-EPSILON_HINTS = {
-    "l1": (0.02, 0.005, 0.05),
-    "bounds": (0.01, 0.0, 0.1),
-    "sum_to_one": (0.05, 0.01, 0.2),
-    "mmd": (0.01, 0.001, 0.05),
-    "parity": (0.05, 0.01, 0.2),
-}
 FORM_DEFAULTS: dict[str, Any] = {
     "ds_missing": "drop",
     "ds_loss": "auto",
@@ -41,7 +33,7 @@ FORM_DEFAULTS: dict[str, Any] = {
     "ds_batch": 256,
     "ds_bounds": "",
     "ds_method": "mdmm",
-    "ds_constraint": "le",  # a task's ε bounds g from above: "constrained by ε" reads g ≤ ε
+    "ds_constraint": DEFAULT_KIND,
     "ds_steps": 2000,
     "ds_seed": 0,
     "ds_device": "auto",
@@ -133,6 +125,7 @@ def role_defaults(ref: str, columns: Sequence[str]) -> dict[str, Any]:
         "ds_group": group or NO_GROUP,
         "ds_features": [c for c in columns if c not in (target, group)],
         "ds_objective": objective,
+        "ds_objectives_more": [],
     }
 
 
@@ -207,11 +200,12 @@ def task_dict(values: Mapping[str, Any]) -> dict[str, Any]:
     if not features:
         raise ConfigError("choose at least one feature column")
     group = values.get("ds_group")
-    bounds = values.get("ds_bounds") if values["ds_objective"] == "bounds" else None
+    objectives = objectives_of(values)
+    bounds = values.get("ds_bounds") if "bounds" in objectives else None
     return {
         "dataset": values["ds_source"],
         "target": values["ds_target"],
-        "objective": values["ds_objective"],
+        "objective": ",".join(objectives),
         "group": None if group in (None, NO_GROUP) else group,
         "features": features,
         "loss": values["ds_loss"],
@@ -223,12 +217,15 @@ def task_dict(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run_config(values: Mapping[str, Any], hyperparams: Mapping[str, Any]) -> RunConfig:
-    """A validated task RunConfig (ConfigError naming the bad value)."""
+    """A validated task RunConfig (ConfigError naming the bad value): one objective keeps a
+    single ε and kind, several give one of each per constraint, in order."""
+    keys = constraint_keys(len(objectives_of(values)))
+    epsilons, kinds = [values[eps] for eps, _ in keys], [values[kind] for _, kind in keys]
     return make_run_config(
         None,
         values["ds_method"],
-        epsilon=values["ds_epsilon"],
-        constraint=values["ds_constraint"],
+        epsilon=epsilons[0] if len(keys) == 1 else epsilons,
+        constraint=kinds[0] if len(keys) == 1 else kinds,
         steps=values["ds_steps"],
         seed=values["ds_seed"],
         device=values["ds_device"],
@@ -287,11 +284,10 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         parts.append(f"classes {', '.join(map(str, summary['classes']))}")
     if summary.get("groups"):
         parts.append(f"{summary['groups']} groups")
-    parts.append(f"g in {summary['g_unit']}")
+    units = summary.get("g_units") or [summary["g_unit"]]
+    if len(units) == 1:
+        parts.append(f"g in {units[0]}")
+    else:
+        named = zip(summary["objectives"], units, strict=True)
+        parts += [f"g{i} ({name}) in {unit}" for i, (name, unit) in enumerate(named, start=1)]
     return "; ".join(parts)
-
-
-def objective_defaults(objective: str) -> dict[str, float]:
-    """ε and the ε sweep's range suggested for a newly chosen objective."""
-    epsilon, start, stop = EPSILON_HINTS.get(objective, EPSILON_HINTS["l1"])
-    return {"ds_epsilon": epsilon, "ds_sweep_start": start, "ds_sweep_stop": stop}

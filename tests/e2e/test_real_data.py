@@ -84,3 +84,36 @@ def test_upload_launch_and_task_sweep(server, page):
     assert sum(points) == 3, points
     page.get_by_text("f: ce loss (nats)").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "pareto-task.png"), full_page=True)
+
+
+def test_two_objectives_launch(server, page):
+    """Diabetes with parity (g1, grouped by sex) and l1 (g2): one ε and kind each, launched
+    as one run that Live draws with a λ per constraint."""
+    base, db_url = server
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the whole form without scrolling
+    page.goto(base + "/datasets")
+    choose(page, "ds_source", "diabetes (built-in)")
+    choose(page, "ds_objective", "parity")
+    page.locator(".st-key-ds_objectives_more").get_by_role("combobox").click()
+    page.get_by_role("option", name="l1", exact=True).click()
+    page.locator(".st-key-ds_epsilon_2 input").wait_for(timeout=60_000)
+    page.keyboard.press("Escape")  # close the list
+    fill(page, "ds_epsilon_2", "0.03")
+    choose(page, "ds_constraint_2", "eq")
+    fill(page, "ds_hidden", "16")
+    fill(page, "ds_steps", "150")
+    page.get_by_text("g2 (l1) in mean |weight|").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "datasets-two-objectives.png"), full_page=True)
+
+    page.locator(".st-key-dataset_launch button").click()
+    page.wait_for_url("**/live?runs=*", timeout=60_000, wait_until="commit")
+    page.get_by_text("validation f =").first.wait_for(timeout=120_000)  # completed
+    import storage
+
+    (run,) = storage.list_runs(storage.make_engine(db_url))
+    assert run.config["task"]["objective"] == "parity,l1", run.config
+    assert run.config["epsilon"] == [0.05, 0.03] and run.config["constraint"] == ["le", "eq"]
+    charts(page, 4)
+    # m = 3 charts even when Live first looked before any step (no g1, λ1 columns yet)
+    page.get_by_text("Multipliers λ1, λ2").first.wait_for(state="attached", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "live-two-objectives.png"), full_page=True)
