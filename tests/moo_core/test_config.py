@@ -160,6 +160,7 @@ def test_method_defaults_are_filled():
         "lr": 0.01,
         "damping": 10.0,
         "lr_lambda": 0.01,
+        "inequality": "projected",
     }
 
 

@@ -41,7 +41,8 @@ def reference_trajectory(constraint_cls, epsilon: float, steps: int = STEPS):
 
 
 def ours(constraint: str, epsilon: float):
-    hp = {"optimizer": "sgd", "lr": LR, "lr_lambda": LR, "damping": DAMPING}
+    # the package's inequalities are the squared-slack form (projected is moo_core's default)
+    hp = {"optimizer": "sgd", "lr": LR, "lr_lambda": LR, "damping": DAMPING, "inequality": "slack"}
     result = run_once(
         "concave", "mdmm", epsilon=epsilon, constraint=constraint, steps=STEPS, hp=hp, keep=True
     )

@@ -1,0 +1,67 @@
+"""What the Lagrangian methods share: one multiplier per constraint, projected for
+inequalities, and a formulation kept apart from the dual dynamics (cooper's split).
+
+Each constraint has a defect dᵢ that is positive where it is violated: gᵢ − εᵢ for `eq` and
+`le`, εᵢ − gᵢ for `ge`. A method gives its formulation's pull ∂L/∂dᵢ (`pull`) and its dual
+step (`ascend`); for an inequality the multiplier is projected onto λᵢ ≥ 0 after every step
+and the pull is clipped at 0, as in the augmented Lagrangian for inequalities (Rockafellar
+1973) and cooper's inequality multipliers: an inequality that holds with λᵢ = 0 pulls on
+nothing, so the optimum may lie inside it. The weight on gᵢ is ±pull (− for `ge`).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from moo_core.methods._base import Method, as_column
+
+DIRECTION = {"eq": 1.0, "le": 1.0, "ge": -1.0}
+
+
+class DualMethod(Method):
+    uses_epsilon = True
+
+    def pull(self, lam: Tensor, defect: Tensor) -> Tensor:
+        """∂L/∂d of the formulation (the Lagrangian's is λ)."""
+        return lam
+
+    def ascend(self, lam: Tensor, defect: Tensor) -> Tensor:
+        """The dual step before projection (plain ascent: λ + lr_λ·d)."""
+        return lam + self.column("lr_lambda") * defect
+
+    def column(self, name: str) -> Tensor:
+        """A number hyperparameter as a (K, 1) column, made once."""
+        return self.columns[name]
+
+    def weigh(self, values, gram):
+        if "columns" not in self.__dict__:
+            self._prepare(values)
+        defect = self.direction * (values[:, 1:] - self.constraints.epsilon)
+        if "lambda" not in self.state:  # else resumed from a checkpoint
+            self.state["lambda"] = torch.zeros_like(defect)
+        lam = self.state["lambda_used"] = self.state["lambda"]
+        pull, stepped = self.pull(lam, defect), self.ascend(lam, defect)
+        if self.inequality is not None:
+            pull = torch.where(self.inequality, pull.clamp_min(0.0), pull)
+            stepped = torch.where(self.inequality, stepped.clamp_min(0.0), stepped)
+        self.state["lambda"] = stepped
+        return torch.cat([self.ones, self.direction * pull], -1)
+
+    def _prepare(self, values: Tensor) -> None:
+        kinds = self.constraints.kinds
+        like = values[:, 1:]
+        self.direction = torch.tensor([DIRECTION[k] for k in kinds], dtype=like.dtype).to(
+            like.device
+        )
+        mask = torch.tensor([k != "eq" for k in kinds], device=like.device)
+        self.inequality = mask if bool(mask.any()) else None
+        self.ones = torch.ones_like(values[:, :1])
+        self.columns = {
+            name: as_column(value, values)
+            for name, value in self.settings.items()
+            if isinstance(value, Tensor)
+        }
+
+    def multipliers(self):
+        return self.state.get("lambda_used")
