@@ -1,10 +1,12 @@
 """Balancing methods, one module each, registered by name in `METHODS`."""
 
 from moo_core.methods import (  # noqa: F401  (registration)
+    _augmented_lagrangian,
     _geometric_mean,
     _gradnorm,
     _mgda,
     _multipliers,
+    _nupi,
     _pcgrad,
     _penalty,
     _weighted_sum,
