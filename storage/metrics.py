@@ -6,6 +6,9 @@ g = g1 and lambda = lambda1), so m = 2 rows are written and read exactly as befo
 m ≥ 3 the JSON columns `objectives` [f, g1, …] and `multipliers` [lambda1, …] hold the full
 lists. JSON has no NaN or ±inf: in metric lists NaN is null and ±inf the strings "inf" and
 "-inf" (exact round trip); in sweep points every non-finite value is null, as it always was.
+
+A sweep point's verdict (converged, reason, steps_to_converge) has its own columns since
+0004; a point stored before reads them as None ("unknown", not "not converged").
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from sqlalchemy import Engine, Text, cast, delete, insert, select
 
 from moo_core.records import multiplier_names, objective_count, objective_names, step_columns
 from storage.db import session_scope
-from storage.models import Metric, Run, SweepPoint
+from storage.models import REASON_LENGTH, Metric, Run, SweepPoint
 from storage.queue import finite_or_none
 
 METRIC_NAMES = ("f", "g", "lambda", "violation", "grad_cos")  # typed columns, every run
 POINT_FIELDS = ("violation", "status", "steps", "front_distance", "nondominated")
+VERDICT_FIELDS = ("converged", "reason", "steps_to_converge")  # a sweep point's, since 0004
 
 
 objectives_of = objective_count  # m of a chunk, a sweep point or a get_metrics result
@@ -142,6 +146,21 @@ def _point_value(point: dict, over: str | None) -> Any:
     return point.get(over) if over else None
 
 
+def _verdict(point: dict) -> dict:
+    """The point's verdict as the columns take it: a bool (numpy's too), a reason cut to the
+    column's length, a whole step count; each None when the point has none."""
+    converged, reason, steps = (point.get(name) for name in VERDICT_FIELDS)
+    if reason is not None:
+        reason = str(reason)
+        if len(reason) > REASON_LENGTH:
+            reason = reason[: REASON_LENGTH - 1] + "…"
+    return {
+        "converged": None if converged is None else bool(converged),
+        "reason": reason,
+        "steps_to_converge": None if steps is None else int(steps),
+    }
+
+
 def _point_row(run_id: int, index: int, point: dict, over: str | None) -> dict:
     m = objectives_of(point)
     objectives, multipliers = objective_names(m), multiplier_names(m)
@@ -153,6 +172,7 @@ def _point_row(run_id: int, index: int, point: dict, over: str | None) -> dict:
         "g": point.get(objectives[1]),
         "lambda": point.get(multipliers[0]),
         **{name: point.get(name) for name in POINT_FIELDS},
+        **_verdict(point),
         "objectives": None,
         "multipliers": None,
     }
@@ -182,7 +202,8 @@ def store_sweep_points(engine: Engine, run_id: int, points: list[dict]) -> None:
 def get_sweep_points(engine: Engine, run_id: int) -> list[dict]:
     """A sweep's points in order: index, value (also under the swept name), f, g, lambda,
     (for m ≥ 3 also g1 …, lambda1 …), violation, status, steps, front_distance,
-    nondominated. Non-finite numbers read as None."""
+    nondominated, converged, reason, steps_to_converge. Non-finite numbers read as None, and
+    so does the verdict of a point stored before verdicts existed."""
     with session_scope(engine) as session:
         config = session.execute(select(Run.config).where(Run.id == run_id)).scalar()
         points = session.scalars(
@@ -201,6 +222,6 @@ def get_sweep_points(engine: Engine, run_id: int) -> list[dict]:
             lams = list(point.multipliers or ())[: m - 1]
             lams += [None] * (m - 1 - len(lams))
             item |= dict(zip(multiplier_names(m), lams, strict=True))
-        item |= {name: getattr(point, name) for name in POINT_FIELDS}
+        item |= {name: getattr(point, name) for name in (*POINT_FIELDS, *VERDICT_FIELDS)}
         out.append(item)
     return out

@@ -7,6 +7,10 @@ Runs with m ≥ 3 objectives (added in 0003): the typed columns hold the two-obj
 (g = g1, lambda = lambda1) so that every reader of f, g, lambda still works, and the JSON
 columns `objectives` (m values) and `multipliers` (m − 1 values) hold the full lists. Both
 are NULL for m = 2. See storage/metrics.py for their encoding.
+
+Convergence verdicts (added in 0004): a run's `converged`, `reason` and `steps_to_converge`
+are keys of its summary JSON; a sweep point's are columns of sweep_points (NULL: unknown,
+a point stored before verdicts existed).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ EXPERIMENT_KINDS = ("single", "comparison", "sweep")
 RUN_KINDS = ("run", "sweep")
 RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "diverged")
 FINAL_STATUSES = ("completed", "failed", "cancelled", "diverged")
+REASON_LENGTH = 300  # a verdict's reason is one short sentence; longer ones are cut
 
 
 class Base(DeclarativeBase):
@@ -103,6 +108,10 @@ class SweepPoint(Base):
     nondominated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     objectives: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
     multipliers: Mapped[Any] = mapped_column(JSON, nullable=True)  # m ≥ 3 only
+    # The point's convergence verdict (added in 0004; NULL in older points: unknown).
+    converged: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH), nullable=True)
+    steps_to_converge: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Dataset(Base):

@@ -85,6 +85,35 @@ def _view(engine, run_id: int):
     return view
 
 
+MARKS = {True: "✓", False: "✗", None: "—"}  # `list`'s converged column; — is unknown
+
+
+def _converged(view) -> bool | None:
+    """A run's verdict; a sweep's is True when every point converged. None: unknown (a run
+    still going, or one stored before verdicts existed)."""
+    summary = view.summary if isinstance(view.summary, dict) else {}
+    if view.kind == "sweep" and summary.get("converged_points") is not None:
+        return summary["converged_points"] == len(summary.get("points") or ())
+    converged = summary.get("converged")
+    return None if converged is None else bool(converged)
+
+
+def _verdict(view) -> dict:
+    """The verdict keys of `status`: a run's from its summary, a sweep's counted over points."""
+    summary = view.summary if isinstance(view.summary, dict) else {}
+    out = {
+        "converged": _converged(view),
+        "reason": summary.get("reason"),
+        "steps_to_converge": summary.get("steps_to_converge"),
+    }
+    if view.kind == "sweep":
+        out |= {
+            "converged_points": summary.get("converged_points"),
+            "points": len(summary.get("points") or ()) or None,
+        }
+    return out
+
+
 def _cmd_status(args) -> dict:
     view = _view(_engine(), args.run_id)
     return {
@@ -97,6 +126,7 @@ def _cmd_status(args) -> dict:
         "device": view.device,
         "worker_id": view.worker_id,
         "error": view.error,
+        **_verdict(view),
         "summary": view.summary,
     }
 
@@ -110,6 +140,7 @@ def _cmd_list(args) -> list:
             "dataset": ((view.config.get("run", view.config).get("task") or {}).get("dataset")),
             "method": view.config.get("method", view.config.get("run", {}).get("method")),
             "created": view.created.isoformat() if view.created else None,
+            "converged": MARKS[_converged(view)],
         }
         for view in storage.list_runs(_engine())
     ]
@@ -171,5 +202,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(output, default=str))
+    print(json.dumps(output, default=str, ensure_ascii=False))  # ✓, λ and ≤ as they are
     return 0

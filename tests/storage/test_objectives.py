@@ -12,6 +12,7 @@ import storage
 from moo_core.config import make_run_config, make_sweep_config
 from moo_core.records import step_columns
 from storage.migrate import alembic_config, current_revision
+from tests.storage.test_contract import HEAD
 
 BASE = ["step", "f", "g", "lambda", "violation", "grad_cos"]
 
@@ -102,6 +103,7 @@ def test_sweep_points_of_three_objectives_round_trip(engine):
     assert list(stored[0]) == [
         "index", "value", "epsilon", "f", "g", "lambda", "g1", "g2", "lambda1", "lambda2",
         "violation", "status", "steps", "front_distance", "nondominated",
+        "converged", "reason", "steps_to_converge",
     ]  # fmt: skip
     for point, original in zip(stored, points, strict=True):
         for name in ("epsilon", "f", "g1", "g2", "lambda1", "status", "steps", "nondominated"):
@@ -134,7 +136,7 @@ def test_an_old_two_objective_database_reads_as_before_at_head(db_url):
                 insert_point, {"id": sweep_id, "i": index, "v": value, "nd": index == 0}
             )
     storage.upgrade(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD
     metrics = storage.get_metrics(engine, run_id)
     assert list(metrics) == BASE
     for name, values in steps_of(2, 6).items():
@@ -144,6 +146,7 @@ def test_an_old_two_objective_database_reads_as_before_at_head(db_url):
     assert list(points[0]) == [
         "index", "value", "epsilon", "f", "g", "lambda",
         "violation", "status", "steps", "front_distance", "nondominated",
+        "converged", "reason", "steps_to_converge",
     ]  # fmt: skip
     assert points[0]["nondominated"] is True and points[1]["lambda"] is None
     engine.dispose()
@@ -166,5 +169,5 @@ def test_downgrade_to_0002_keeps_the_two_objective_view(db_url):
         zip(expected["f"], expected["g1"], expected["lambda1"], strict=True)
     )
     storage.upgrade(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD
     engine.dispose()
