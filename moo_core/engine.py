@@ -16,11 +16,12 @@ import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
 from moo_core.optim import OPTIMIZERS
-from moo_core.problems import PROBLEMS, Objective, front_distance
-from moo_core.records import RunOutcome, StepChunk, step_columns
+from moo_core.outcomes import Final
+from moo_core.problems import PROBLEMS, Objective
+from moo_core.recorder import Recorder
+from moo_core.records import RunOutcome, StepChunk
 from moo_core.registry import ConfigError
 
-FRONT_POINTS = 2001
 # Methods that need no Gram matrix train with one backward a step; every COSINE_EVERY-th step
 # takes each objective's gradient instead, to record their conflict (grad_cos holds the latest).
 COSINE_EVERY = 32
@@ -100,67 +101,6 @@ class _Step:
         return values, report, directions
 
 
-class _Recorder:
-    """Per-step records in a device buffer, flushed as StepChunks. A row is alive while every
-    objective it recorded was finite; its later records are NaN, and its outcome is its last
-    finite record. Checked per chunk, not per step: rows are independent (a NaN row cannot
-    touch another), so nothing in the step needs to know."""
-
-    def __init__(self, m, count, device, chunk_steps: int, keep: bool, on_chunk, balancer):
-        self.m, self.count, self.keep, self.on_chunk = m, count, keep, on_chunk
-        self.balancer = balancer
-        self.columns = step_columns(m)
-        self.buffer = torch.empty((chunk_steps, len(self.columns), count), device=device)
-        self.nan = torch.full((1, count), float("nan"), device=device)
-        self.alive = torch.ones(count, dtype=torch.bool, device=device)
-        self.finished = torch.zeros(count, dtype=torch.long, device=device)
-        self.last_good = torch.full((count, len(self.columns)), float("nan"), device=device)
-        self.saved: list[np.ndarray] = []
-        self.start, self.filled = 0, 0
-
-    def record(self, values, report, cosine) -> None:
-        lam = report.multipliers
-        torch.cat(  # the violation column is filled per chunk, from the objectives
-            [
-                values.T,
-                lam.T if lam is not None else self.nan.expand(self.m - 1, self.count),
-                self.nan,
-                cosine.unsqueeze(0) if cosine is not None else self.nan,
-            ],
-            out=self.buffer[self.filled],
-        )
-        self.filled += 1
-
-    def flush(self) -> None:
-        if not self.filled:
-            return
-        block = self.buffer[: self.filled]
-        others = block[:, 1 : self.m].transpose(1, 2)  # (T, K, m − 1)
-        block[:, 2 * self.m - 1] = self.balancer.constraints_in_use().violation(others)
-        good = torch.isfinite(block[:, : self.m]).all(1) & self.alive  # (T, K)
-        good = good.cumprod(0).bool()  # alive until the first non-finite step
-        block = torch.where(good.unsqueeze(1), block, self.nan.unsqueeze(0))
-        counted = good.sum(0)
-        rows = torch.arange(self.count, device=block.device)
-        last = block[(counted - 1).clamp_min(0), :, rows]
-        self.last_good = torch.where((counted > 0).unsqueeze(1), last, self.last_good)
-        self.finished += counted
-        self.alive = good[-1]
-        host = block.cpu().numpy()
-        if self.keep:
-            self.saved.append(host.copy())
-        if self.on_chunk is not None:
-            named = {name: host[:, i, :].copy() for i, name in enumerate(self.columns)}
-            self.on_chunk(StepChunk(start=self.start, columns=named))
-        self.start += self.filled
-        self.filled = 0
-
-    def trajectory(self) -> dict[str, np.ndarray]:
-        width = len(self.columns)
-        stacked = np.concatenate(self.saved) if self.saved else np.empty((0, width, self.count))
-        return {name: stacked[:, i, :] for i, name in enumerate(self.columns)}
-
-
 def train_batch(
     runs: list[RunConfig],
     *,
@@ -189,7 +129,9 @@ def train_batch(
     params = objective.init_params([r.seed for r in runs], device)
     optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
     take_step = _Step(objective, balancer, params)
-    recorder = _Recorder(m, len(runs), device, chunk_steps, keep_trajectory, on_chunk, balancer)
+    recorder = Recorder(
+        m, len(runs), device, first.steps, chunk_steps, keep_trajectory, on_chunk, balancer
+    )
     last_flush, status = time.monotonic(), "completed"
     for step in range(first.steps):
         values, report, directions = take_step(step)  # detached: no graph from here on
@@ -208,57 +150,6 @@ def train_batch(
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - started
-    outcomes = _outcomes(objective, params, balancer.constraints_in_use(), recorder, status, m)
+    final = Final(objective, params, balancer, recorder, report if first.steps else None)
+    outcomes = final.outcomes(status)
     return outcomes, seconds, str(device), recorder.trajectory() if keep_trajectory else None
-
-
-def _final_report(objective, params, constraints, rows: np.ndarray, m: int) -> list[dict]:
-    """Per row: the objective's own final evaluation (a task's full train and validation
-    sets) where it has one and it is finite; the last recorded step otherwise."""
-    extra: list[dict[str, float]] = [{} for _ in rows]
-    if not hasattr(objective, "report") or constraints is None:
-        return extra
-    report = objective.report(params)
-    values = np.asarray(report["objectives"], dtype=float)
-    validation = np.asarray(report["val_objectives"], dtype=float)
-    others = torch.as_tensor(values[:, 1:], dtype=torch.float32, device=constraints.epsilon.device)
-    violation = constraints.violation(others).cpu().numpy().astype(float)
-    names = step_columns(m)[:m]
-    for k, row in enumerate(rows):
-        if np.isfinite(values[k]).all():
-            row[:m] = values[k]
-            row[2 * m - 1] = violation[k]
-        extra[k] = {f"val_{name}": float(validation[k, i]) for i, name in enumerate(names)}
-    return extra
-
-
-def _outcomes(objective, params, constraints, recorder: _Recorder, status: str, m: int):
-    last_good, finished, alive = recorder.last_good, recorder.finished, recorder.alive
-    exact = getattr(objective, "distance_to_front", None)
-    front = None if exact is not None else objective.front(FRONT_POINTS)
-    rows = last_good.cpu().numpy().astype(float)
-    extras = _final_report(objective, params, constraints, rows, m)
-    outcomes = []
-    for values, steps, ok, extra in zip(
-        rows, finished.cpu().tolist(), alive.cpu().tolist(), extras, strict=True
-    ):
-        objectives = tuple(float(v) for v in values[:m])
-        lams = values[m : 2 * m - 1]
-        multipliers = (
-            None if np.isnan(lams).all() else tuple(None if np.isnan(v) else float(v) for v in lams)
-        )
-        outcomes.append(
-            RunOutcome(
-                status=status if ok else "diverged",
-                steps=int(steps),
-                f=objectives[0],
-                g=objectives[1],
-                lam=None if multipliers is None else multipliers[0],
-                violation=float(values[2 * m - 1]),
-                front_distance=exact(*objectives) if exact else front_distance(front, *objectives),
-                extra=extra,
-                objectives=objectives,
-                multipliers=multipliers,
-            )
-        )
-    return outcomes

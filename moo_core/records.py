@@ -77,6 +77,9 @@ class RunOutcome:
     extra: dict[str, float] = field(default_factory=dict)  # a task's validation values
     objectives: tuple[float, ...] = ()
     multipliers: tuple[float | None, ...] | None = None
+    converged: bool | None = None  # the verdict (moo_core.verdict): None where not judged
+    reason: str | None = None
+    steps_to_converge: int | None = None
 
     @property
     def m(self) -> int:
@@ -110,6 +113,9 @@ class RunResult:
             "final": final_values(o),
             "violation": o.violation,
             "front_distance": o.front_distance,
+            "converged": o.converged,
+            "reason": o.reason,
+            "steps_to_converge": o.steps_to_converge,
         }
         validation = validation_values(o)
         if validation:
@@ -164,6 +170,9 @@ class SweepResult:
                 "steps": o.steps,
                 "front_distance": o.front_distance,
                 "nondominated": k in self.nondominated,
+                "converged": o.converged,
+                "reason": o.reason,
+                "steps_to_converge": o.steps_to_converge,
                 **o.extra,
             }
             for k, (value, o) in enumerate(zip(self.values, self.outcomes, strict=True))
@@ -177,5 +186,6 @@ class SweepResult:
             "points": self.points(),
             "hypervolume": self.hypervolume,
             "igd": self.igd,
+            "converged_points": sum(1 for o in self.outcomes if o.converged),
             **self.extra,
         }

@@ -115,6 +115,7 @@ class Method(abc.ABC):
     defaults: ClassVar[dict[str, float | str]] = {}
     uses_epsilon: ClassVar[bool] = False
     needs_gram: ClassVar[bool] = False
+    enforces_constraints: ClassVar[bool] = False  # meets ε exactly at convergence (verdict)
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ DIRECTION = {"eq": 1.0, "le": 1.0, "ge": -1.0}
 
 class DualMethod(Method):
     uses_epsilon = True
+    enforces_constraints = True
 
     def pull(self, lam: Tensor, defect: Tensor) -> Tensor:
         """∂L/∂d of the formulation (the Lagrangian's is λ)."""

@@ -4,6 +4,7 @@ with pip, and moo_core imports none of the lab's other packages."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 
 from ._helpers import ROOT
 
+COPY_IGNORE = (".venv", ".git", "artifacts", "data", "build", "*.egg-info", "__pycache__")
 OTHER_PACKAGES = ("storage", "worker", "ui", "pages", "sqlalchemy", "streamlit", "alembic")
 
 
@@ -64,8 +66,10 @@ def test_moo_core_imports_none_of_the_lab(tmp_path):
 @pytest.mark.timeout(300)
 def test_pip_installs_the_packages(tmp_path):
     """`pip install .` (built here without network: setuptools is a pinned test dependency)."""
+    source = tmp_path / "source"  # a copy: setuptools writes build/ beside the sources
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*COPY_IGNORE))
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
          "-q", "-w", str(tmp_path)],
         cwd=tmp_path,
         capture_output=True,
