@@ -207,6 +207,7 @@ def make_run_config(
     parsed_init = parse_init(init)
     if problem is not None:
         PROBLEMS.get(problem)(parsed_init)  # checks the name and the length of --init
+        _check_positive(method_cls, params, PROBLEMS.get(problem))
     return RunConfig(
         problem=problem,
         method=method,
@@ -218,6 +219,18 @@ def make_run_config(
         task=task,
         **fields,
     )
+
+
+def _check_positive(method_cls, params: Mapping[str, Any], problem_cls) -> None:
+    """A method that takes logs (geometric mean) refuses a problem whose g can reach −shift."""
+    if not method_cls.requires_positive:
+        return
+    lowest, shift = float(problem_cls.g_range[0]), float(params["shift"])
+    if lowest + shift <= 0:
+        raise ConfigError(
+            f"method {method_cls.name!r} needs every objective + shift > 0, but "
+            f"{problem_cls.name}'s g reaches {lowest:g}; set shift above {-lowest:g}"
+        )
 
 
 def run_config_from_dict(data: Mapping[str, Any]) -> RunConfig:

@@ -151,7 +151,8 @@ def _stuck(tail: Tail, stationarity, free_stationarity, gradient_scale) -> str |
         return (
             f"suspected infeasible: λ{_suffix(tail, i)} grew from {_fmt(lam[0])} to "
             f"{_fmt(lam[-1])} {TAIL} while the violation stayed ≥ "
-            f"{_fmt(tail.violations[:, i].min())}"
+            f"{_fmt(tail.violations[:, i].min())} (in a short run λ may just not have caught "
+            "up yet: more steps tell)"
         )
     return None
 

@@ -116,6 +116,7 @@ class Method(abc.ABC):
     uses_epsilon: ClassVar[bool] = False
     needs_gram: ClassVar[bool] = False
     enforces_constraints: ClassVar[bool] = False  # meets ε exactly at convergence (verdict)
+    requires_positive: ClassVar[bool] = False  # every objective + `shift` must stay > 0
 
     def __init__(
         self,
