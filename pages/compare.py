@@ -13,7 +13,7 @@ from pages._shared import (
     metrics,
     require_navigation,
 )
-from ui import charts, figures, figures_m, labels, params, tables
+from ui import charts, dynamics, figures, figures_m, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -64,3 +64,9 @@ right.plotly_chart(charts.lambda_chart(series))
 left.plotly_chart(charts.objectives_chart(series, eps, y_title=labels.values_title(first, info, m)))
 right.plotly_chart(figures.violation_figure(series))
 st.plotly_chart(charts.cosine_chart(series))
+
+# One constraint and a multiplier (BDMM, MDMM, augmented Lagrangian, νPI): how λ moves.
+eps_of = {label(v): e[0] for v in views if len(e := labels.epsilons(config_of(v), 2)) == 1}
+if [name for name in dynamics.with_multiplier(series) if name in eps_of]:
+    st.plotly_chart(dynamics.phase_portrait_figure(series, eps_of), key="phase_portrait")
+    st.caption(dynamics.PHASE_CAPTION)

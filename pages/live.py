@@ -57,7 +57,10 @@ def status() -> None:
     now = datetime.now(UTC).replace(tzinfo=None)  # the database stores naive UTC
     for view in views:
         c1, c2, c3 = st.columns([2, 5, 1])
-        c1.markdown(f"**{label(view)}** · `{view.status}`  \n{labels.subject_of(view, names)}")
+        verdict = labels.verdict_markdown(view)  # "" until the run ends, or for an old run
+        c1.markdown(
+            f"**{label(view)}** · `{view.status}`{verdict}  \n{labels.subject_of(view, names)}"
+        )
         progress = min(max(float(view.progress or 0.0), 0.0), 1.0)
         running = view.status == "running"
         text = tables.progress_text(view.steps_stored, progress, view.started, now, running)
@@ -71,6 +74,8 @@ def status() -> None:
                 f"Run {view.id}'s worker has not reported for {tables.duration(silent)}: it may "
                 "have died. A live worker marks the run failed after its grace period."
             )
+        if verdict:  # the whole sentence, across the page
+            st.caption(labels.verdict_line(view))
         if view.error:
             st.error(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}")
         elif view.status == "completed" and view.summary:

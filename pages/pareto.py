@@ -13,7 +13,7 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import charts, labels, params, tables
+from ui import charts, dynamics, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -96,6 +96,9 @@ def show() -> None:
     front, axes = analytic_front(first, m), labels.objective_titles(first, info, m)
     figure = charts.pareto_chart(points, front, only_front, axes=axes, parallel=parallel)
     st.plotly_chart(figure, key="sweep_chart")
+    for over, tuned in dynamics.by_hyperparameter(points).items():  # damping, gain, ρ, lr …
+        chart = dynamics.steps_to_converge_figure(tuned)
+        st.plotly_chart(chart, key=f"steps_to_converge.{over}")
     with st.expander("Points"):
         st.dataframe(pd.DataFrame([p for pts in points.values() for p in pts]), hide_index=True)
     if active and all(v.status in TERMINAL for v in views):

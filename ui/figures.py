@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.labels import TOY_AXES  # a task passes its loss's and objective's names instead
+# TOY_AXES: a task passes its loss's and objective's names instead
+from ui.labels import TOY_AXES, converged_of, verdict_text
 
 MAX_POINTS = 1000  # a chart is ~600 px wide: more points draw no more detail, only slower
 PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880")
@@ -230,12 +231,28 @@ def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
     return _figure(traces, title, STEP, "cos(∇f, ∇g)", uirevision, yaxis=fixed)
 
 
+POINTS_KEY = "filled: converged · hollow: did not converge · ◆: dominated"
+
+
+def point_symbol(point: Mapping) -> str:
+    """A sweep point's marker: a circle on the non-dominated front, a diamond off it; hollow
+    when the setting did not converge (filled when it did, or when its verdict is unknown)."""
+    shape = "circle" if point.get("nondominated") else "diamond"
+    return shape + ("-open" if converged_of(point) is False else "")
+
+
+def verdict_hover(point: Mapping) -> str:
+    """The verdict's hover line of a sweep point ("" when it has none)."""
+    text = verdict_text(point)
+    return "" if text == "—" else f"<br>{text}"
+
+
 def _setting(point: Mapping) -> str:
     value = point.get("value")
     text = f"{point.get('over', 'value')} = {'–' if value is None else format(value, '.4g')}"
     if point.get("val_f") is not None and point.get("val_g") is not None:
         text += f"<br>validation f = {point['val_f']:.4g}, g = {point['val_g']:.4g}"
-    return text
+    return text + verdict_hover(point)
 
 
 def pareto_figure(
@@ -247,9 +264,9 @@ def pareto_figure(
 ) -> go.Figure:
     """Final (f, g) of each setting of each sweep (label → points) over the analytic front.
 
-    One colour per sweep; non-dominated points filled, dominated ones hollow (or left out
-    with `nondominated_only`). Hovering a point shows its swept value (and a task's
-    validation f and g)."""
+    One colour per sweep; non-dominated points are circles, dominated ones diamonds (or left
+    out with `nondominated_only`); a setting that did not converge is hollow. Hovering a
+    point shows its swept value, its verdict (and a task's validation f and g)."""
     traces = [_front_trace(front)] if front is not None and len(front) else []
     for i, (label, points) in enumerate(sweeps.items()):
         kept = [p for p in points if p.get("nondominated") or not nondominated_only]
@@ -262,7 +279,7 @@ def pareto_figure(
                 marker={
                     "size": 10,
                     "color": colour(i),
-                    "symbol": ["circle" if p.get("nondominated") else "circle-open" for p in kept],
+                    "symbol": [point_symbol(p) for p in kept],
                     "line": {"width": 2, "color": colour(i)},
                 },
                 text=[_setting(p) for p in kept],
@@ -270,4 +287,4 @@ def pareto_figure(
             )
         )
     title = "Sweeps: final (f, g) per setting" + (" (non-dominated only)" * nondominated_only)
-    return _figure(traces, title, *axes, uirevision)
+    return _figure(traces, f"{title}<br><sup>{POINTS_KEY}</sup>", *axes, uirevision)

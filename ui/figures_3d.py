@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from moo_core.records import objective_names
-from ui.figures import Series, colour, downsample
+from ui.figures import POINTS_KEY, Series, colour, downsample, point_symbol
 from ui.figures_m import point_text
 from ui.labels import objective_count
 
@@ -141,7 +141,8 @@ def pareto3d_figure(
     axes: Sequence[str] = AXES,
 ) -> go.Figure:
     """Final (f, g1, g2) of each setting of each sweep over the front's surface: one colour
-    per sweep, non-dominated points filled and dominated ones hollow (or left out)."""
+    per sweep, non-dominated points circles and dominated ones diamonds (or left out), a
+    setting that did not converge hollow."""
     traces: list = front_surface(front)
     for i, (label, points) in enumerate(sweeps.items()):
         kept = [p for p in points if p.get("nondominated") or not nondominated_only]
@@ -156,7 +157,7 @@ def pareto3d_figure(
                 marker={
                     "size": 5,
                     "color": colour(i),
-                    "symbol": ["circle" if p.get("nondominated") else "circle-open" for p in kept],
+                    "symbol": [point_symbol(p) for p in kept],
                     "line": {"width": 2, "color": colour(i)},
                 },
                 text=[point_text(p) for p in kept],
@@ -164,4 +165,5 @@ def pareto3d_figure(
             )
         )
     title = "Sweeps: final (f, g1, g2) per setting" + (" (non-dominated only)" * nondominated_only)
+    title += f"<br><sup>{POINTS_KEY}</sup>"
     return go.Figure(data=traces, layout=_layout(title, axes, uirevision))

@@ -73,14 +73,14 @@ def objectives_figure(
 
 def point_text(point: Mapping) -> str:
     """A sweep point's hover text: its swept value, then each objective (and a task's
-    validation values when the point has them)."""
+    validation values when the point has them), then its verdict when it has one."""
     value, m = point.get("value"), objective_count(point)
     lines = [f"{point.get('over', 'value')} = {'–' if value is None else format(value, '.4g')}"]
     names = objective_names(m)
     lines.append(", ".join(f"{n} = {_num(point.get(n))}" for n in names))
     if all(point.get(f"val_{n}") is not None for n in names):
         lines.append("validation " + ", ".join(f"{n} = {point[f'val_{n}']:.4g}" for n in names))
-    return "<br>".join(lines)
+    return "<br>".join(lines) + figures.verdict_hover(point)
 
 
 def _num(value) -> str:

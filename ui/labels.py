@@ -185,3 +185,47 @@ def with_validation(points: Sequence[Mapping[str, Any]], summary: Mapping[str, A
         found |= {k: source[k] for k in names if k in source and point.get(k) is None}
         out.append(dict(point) | found)
     return out
+
+
+MARKS = {True: "✓", False: "✗", None: "—"}  # a table's converged column; — is unknown
+
+
+def converged_of(source: Any) -> bool | None:
+    """A run's (its view or summary) or a sweep point's verdict; None: unknown (a run still
+    going, or one stored before verdicts existed)."""
+    found = getattr(source, "summary", source)
+    value = found.get("converged") if isinstance(found, Mapping) else None
+    return None if value is None else bool(value)
+
+
+def verdict_text(source: Any) -> str:
+    """ "converged", "not converged: <reason>" or "—" (unknown) for a run or a sweep point."""
+    found = getattr(source, "summary", source)
+    converged = converged_of(found)
+    if converged is None:
+        return MARKS[None]
+    reason = str(found.get("reason") or "").strip()
+    if converged:
+        return "converged"
+    if not reason or reason.startswith("not converged"):
+        return reason or "not converged"
+    return f"not converged: {reason}"  # "diverged", "suspected infeasible: …"
+
+
+def verdict_markdown(view: Any) -> str:
+    """ " · :green[converged]" or " · :orange[not converged]" to follow a run's status in
+    Streamlit markdown; "" while it has no verdict. verdict_line says why."""
+    converged = converged_of(view)
+    if converged is None:
+        return ""
+    return " · :green[converged]" if converged else " · :orange[not converged]"
+
+
+def verdict_line(view: Any) -> str:
+    """The whole verdict, one line: "converged: <its checks>" or "not converged: <reason>"
+    ("" while the run has none)."""
+    text = verdict_text(view)
+    if text == MARKS[None]:
+        return ""
+    reason = str((getattr(view, "summary", None) or {}).get("reason") or "")
+    return reason if text == "converged" and reason.startswith("converged") else text

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from moo_core.records import multiplier_names, objective_names, step_columns
-from ui.labels import objective_count, run_config, subject
+from ui.labels import MARKS, converged_of, objective_count, run_config, subject, verdict_text
 
 TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")  # m = 2
 CONVERGED_VIOLATION = 1e-3  # the README's "|g − ε| below 1e-3" for MDMM on the concave front
@@ -44,6 +44,7 @@ def history_rows(
                 "tags": ", ".join(getattr(exp, "tags", None) or []),
                 "kind": v.kind,
                 "status": v.status,
+                "converged": converged_mark(v),
                 "subject": subject(c, names),
                 "method": c.get("method"),
                 "ε": levels(c.get("epsilon")),
@@ -78,6 +79,16 @@ def filter_rows(
             continue
         out.append(row)
     return out
+
+
+def converged_mark(view: Any) -> str:
+    """✓ / ✗ / — (unknown) for a run; for a sweep "✓" only when every point converged, and
+    "k of n" when some did not."""
+    summary = view.summary if isinstance(view.summary, Mapping) else {}
+    if view.kind == "sweep" and summary.get("converged_points") is not None:
+        count, total = summary["converged_points"], len(summary.get("points") or ())
+        return MARKS[True] if count == total else f"{count} of {total}"
+    return MARKS[converged_of(view)]
 
 
 def _cell(value: float) -> str:
@@ -175,6 +186,7 @@ def compare_row(
     return {
         "run": view.id,
         "status": view.status,
+        "converged": MARKS[converged_of(view)],
         "subject": subject(c, names),
         "method": c.get("method"),
         "ε": c.get("epsilon"),
@@ -187,7 +199,15 @@ def compare_row(
         "steps": c.get("steps"),
         "front distance": s.get("front_distance"),
         "seconds": view.seconds,
+        "verdict": verdict_reason(view),  # last: a sentence would push the numbers off view
     }
+
+
+def verdict_reason(view: Any) -> str:
+    """Why a run converged or not, for a table cell ("—" for a run without a verdict)."""
+    text = verdict_text(view)
+    reason = (view.summary or {}).get("reason") if text == "converged" else text
+    return reason or text
 
 
 def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
@@ -198,6 +218,7 @@ def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
     return {
         "run": view.id,
         "status": view.status,
+        "converged": MARKS[converged_of(view)],
         "subject": subject(c, names),
         "method": c.get("method"),
         "ε": levels(c.get("epsilon")),
@@ -209,6 +230,7 @@ def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
         "steps": c.get("steps"),
         "front distance": s.get("front_distance"),
         "seconds": view.seconds,
+        "verdict": verdict_reason(view),  # last: a sentence would push the numbers off view
     }
 
 
@@ -225,7 +247,16 @@ def sweep_row(
         "over": (view.config or {}).get("over"),
         "status": view.status,
         "points": len(points),
+        "converged": _points_converged(points),
         "non-dominated": sum(1 for p in points if p.get("nondominated")),
         "hypervolume": s.get("hypervolume"),
         "IGD": s.get("igd"),
     }
+
+
+def _points_converged(points: Sequence[Mapping[str, Any]]) -> str:
+    """How many of a sweep's settings converged, "k of n"; "—" when none has a verdict."""
+    verdicts = [converged_of(p) for p in points]
+    if all(v is None for v in verdicts):
+        return MARKS[None]
+    return f"{sum(1 for v in verdicts if v)} of {len(points)}"

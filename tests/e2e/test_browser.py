@@ -1,5 +1,6 @@
 """The dashboard in a real headless Chromium: preset URL → Compare → live charts → converged run,
-then the Compare, Pareto (two sweeps overlaid) and History screens. Screenshots: artifacts/."""
+then the Compare (with the phase portrait), Pareto (two sweeps overlaid; steps to converge
+against damping) and History screens. Screenshots: artifacts/."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e._browser import ARTIFACTS, charts
+from tests.e2e._browser import ARTIFACTS, charts, poll
 
 PRESET = "?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=6000&vs=bdmm"
 
@@ -19,6 +20,14 @@ LAMBDA_LENGTHS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'
   .filter(el => el.layout && String(el.layout.title && el.layout.title.text).includes('Multiplier'))
   .flatMap(el => (el._fullData || el.data).map(t => [t.name, (t.x || []).length,
     Number(t.x && t.x.length ? t.x[t.x.length - 1] : NaN)]))"""
+
+
+TRACES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(el => el.layout && String(el.layout.title && el.layout.title.text).includes('TITLE'))
+  .flatMap(el => (el._fullData || el.data).filter(t => t.mode !== 'markers' || 'MARKERS')
+  .map(t => t.name))"""  # Streamlit wraps a title in <b>: `includes`, not `startsWith`
+PHASE_PATHS = TRACES.replace("TITLE", "Phase portrait").replace("'MARKERS'", "false")
+STEPS_TRACES = TRACES.replace("TITLE", "Steps to converge").replace("'MARKERS'", "true")
 
 
 def test_bdmm_vs_mdmm_preset_live(server, page):
@@ -66,6 +75,7 @@ def test_bdmm_vs_mdmm_preset_live(server, page):
     g = mdmm.summary["final"]["g"]
     assert abs(g - 0.6) < 1e-3, g
     page.get_by_text("|g − ε| =").first.wait_for(timeout=30_000)
+    page.get_by_text("not converged: ").first.wait_for(timeout=30_000)  # BDMM's verdict
     page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
     other_screens(page, base, engine)
 
@@ -76,9 +86,15 @@ def other_screens(page, base: str, engine) -> None:
     from moo_core import make_run_config, make_sweep_config
 
     page.goto(base + "/compare")
-    charts(page, 5)
+    charts(page, 6)
     page.get_by_text("steps to violation").first.wait_for(state="attached", timeout=30_000)
+    portrait = poll(page, PHASE_PATHS, lambda names: len(names) == 2, timeout=60)
+    assert sorted(name.split()[-1] for name in portrait) == ["bdmm", "mdmm"], portrait
+    page.get_by_text("Each panel follows one run").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+    phase = page.locator(".stPlotlyChart").filter(has_text="Phase portrait")
+    phase.scroll_into_view_if_needed()
+    phase.screenshot(path=str(ARTIFACTS / "phase_portrait.png"))  # below the fold
 
     sweeps = [
         make_sweep_config(make_run_config("concave", m, steps=2000), over, 0.05, 0.95, 9)
@@ -94,6 +110,19 @@ def other_screens(page, base: str, engine) -> None:
     charts(page, 1)
     page.get_by_text("hypervolume").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "pareto.png"), full_page=True)
+
+    damping = make_sweep_config(make_run_config("concave", "mdmm", steps=6000), "damping", 1, 12, 6)
+    sweep_id = storage.submit_run(engine, damping)
+    deadline = time.monotonic() + 120
+    while storage.get_run(engine, sweep_id).status != "completed" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    page.goto(base + f"/pareto?run={sweep_id}")
+    steps = poll(page, STEPS_TRACES, lambda names: len(names) == 2, timeout=60)
+    assert any(name.startswith("converged") for name in steps), steps
+    page.screenshot(path=str(ARTIFACTS / "pareto_steps.png"), full_page=True)
+    chart = page.locator(".stPlotlyChart").filter(has_text="Steps to converge")
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(ARTIFACTS / "steps_to_converge.png"))
 
     page.goto(base + "/history")
     page.locator(".st-key-delete_exp button").first.wait_for(timeout=60_000)

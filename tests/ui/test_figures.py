@@ -113,7 +113,7 @@ def test_pareto_figure_overlays_sweeps_and_filters_dominated():
     fig = figures.pareto_figure({"#1 mdmm": a, "#2 bdmm": b}, front=front)
     assert [t.name for t in fig.data] == ["Pareto front", "#1 mdmm", "#2 bdmm"]
     assert list(fig.data[1].x) == [0.5, 0.6]
-    assert list(fig.data[1].marker.symbol) == ["circle", "circle-open"]
+    assert list(fig.data[1].marker.symbol) == ["circle", "diamond"]  # hollow: not converged
     assert fig.data[1].marker.color != fig.data[2].marker.color
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     only = figures.pareto_figure({"#1 mdmm": a}, nondominated_only=True)

@@ -91,7 +91,7 @@ def test_pareto3d_points_filled_or_hollow_and_filtered():
     fig = figures_3d.pareto3d_figure({"#4 mdmm": a}, front=_octant())
     assert [t.type for t in fig.data] == ["mesh3d", "scatter3d"]
     assert list(fig.data[1].z) == [0.4, 0.5]
-    assert list(fig.data[1].marker.symbol) == ["circle", "circle-open"]
+    assert list(fig.data[1].marker.symbol) == ["circle", "diamond"]  # hollow: not converged
     assert "epsilon1 = 0.2" in fig.data[1].text[0] and "g2 = 0.4" in fig.data[1].text[0]
     only = figures_3d.pareto3d_figure({"#4 mdmm": a}, nondominated_only=True)
     assert list(only.data[0].x) == [0.9] and "non-dominated" in only.layout.title.text

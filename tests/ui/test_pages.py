@@ -89,6 +89,18 @@ def test_preset_sets_compare(db_url):
     assert at.query_params["vs"] == "bdmm"
 
 
+def test_multiplier_dynamics_preset_compares_all_four(db_url):
+    from ui.params import PRESETS
+
+    index = next(i for i, p in enumerate(PRESETS) if p.title.startswith("Multiplier dynamics"))
+    at = lab()
+    at.button(key=f"preset{index}").click().run()
+    assert not at.exception, at.exception
+    assert (at.selectbox(key="method").value, at.number_input(key="epsilon").value) == ("mdmm", 0.6)
+    assert at.number_input(key="hp.mdmm.damping").value == 3  # δ = 3 spirals in; 10 creeps
+    assert at.multiselect(key="vs").value == ["bdmm", "augmented_lagrangian", "nupi"]
+
+
 def test_launch_queues_a_run_and_opens_live(db_url):
     import storage
 

@@ -32,7 +32,7 @@ def test_compare_and_pareto_with_data(finished_runs):
     table = at.dataframe[0].value
     assert sorted(table["method"]) == ["bdmm", "mdmm"]
     assert {"f", "g", "violation", "steps to violation ≤ 0.001"} <= set(table.columns)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6  # five overlaid charts and the phase portrait
 
     at = page("pages/compare.py")  # nothing in the URL: the newest run (no comparison stored)
     assert not at.exception, at.exception
