@@ -72,8 +72,8 @@ PRESETS = (
         "Multiplier dynamics: BDMM, MDMM, augmented Lagrangian, νPI",
         "Four dual dynamics on one problem; open Compare for the phase portrait (g − ε "
         "against λ). BDMM goes round a closed loop for ever; MDMM at δ = 3 spirals in to "
-        "(0, 0.92), settled by step ~4,300; the augmented Lagrangian (ρ = 10) spirals in "
-        "within ~240 steps; νPI's proportional kick lifts λ to 2.4 at once, then λ slides "
+        "(0, 0.92), settled by step ~4,300; the augmented Lagrangian (ρ = 20) swings λ from "
+        "16 to −7 and spirals in within ~100 steps; νPI's proportional kick lifts λ to 2.4 at once, then λ slides "
         "straight down to 0.92 as g reaches ε, settled by step ~320.",
         {"problem": "concave", "method": "mdmm", "epsilon": 0.6, "damping": 3, "steps": 6000},
         ("bdmm", "augmented_lagrangian", "nupi"),
