@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps libmtl==1.1.5
 	touch $@
 
 # Debian packages the test suite drives: Chromium (browser tests) and PostgreSQL (storage contract).

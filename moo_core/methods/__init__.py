@@ -2,13 +2,20 @@
 
 from moo_core.methods import (  # noqa: F401  (registration)
     _augmented_lagrangian,
+    _cagrad,
+    _dualproj,
+    _dwa,
     _geometric_mean,
     _gradnorm,
+    _imtl_g,
     _mgda,
     _multipliers,
+    _nash_mtl,
     _nupi,
     _pcgrad,
     _penalty,
+    _uncertainty,
+    _upgrad,
     _weighted_sum,
 )
 from moo_core.methods._base import (
