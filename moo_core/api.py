@@ -19,8 +19,10 @@ def run(
     should_stop: StopCheck | None = None,
     keep_trajectory: bool = False,
     fetch: Fetch | None = None,
+    threads: int | None = None,
 ) -> RunResult:
-    """Train one configuration. `fetch` reads an uploaded dataset ("sha256:…") for a task."""
+    """Train one configuration. `fetch` reads an uploaded dataset ("sha256:…") for a task;
+    `threads` overrides the thread count sized to the work."""
     objective = build_objective(config, fetch)
     outcomes, seconds, device, trajectory = train_batch(
         [config],
@@ -28,6 +30,7 @@ def run(
         should_stop=should_stop,
         keep_trajectory=keep_trajectory,
         objective=objective,
+        threads=threads,
     )
     outcome = outcomes[0]
     if trajectory is not None:
@@ -64,12 +67,17 @@ def sweep(
     on_chunk: ChunkCallback | None = None,
     should_stop: StopCheck | None = None,
     fetch: Fetch | None = None,
+    threads: int | None = None,
 ) -> SweepResult:
     """Train every setting of `config` as one batch; the front's quality against the analytic
     front (toy problems) or against the points' own nadir (tasks, which have none)."""
     objective = build_objective(config.run, fetch)
     outcomes, seconds, device, _ = train_batch(
-        config.runs(), on_chunk=on_chunk, should_stop=should_stop, objective=objective
+        config.runs(),
+        on_chunk=on_chunk,
+        should_stop=should_stop,
+        objective=objective,
+        threads=threads,
     )
     points = np.array([o.objectives for o in outcomes], dtype=float)
     keep = nondominated(points)

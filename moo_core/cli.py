@@ -27,6 +27,7 @@ from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.problems import PROBLEMS
 from moo_core.registry import ConfigError
 from moo_core.tasks._spec import LOSSES, MISSING, OBJECTIVES
+from moo_core.threads import parse_threads
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +53,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a hyperparameter"
     )
+
     task = parser.add_argument_group("real data (a task: dataset + MLP + loss f + objective g)")
     task.add_argument("--dataset", metavar="NAME_OR_CSV_PATH", help="|".join(DATASETS.names()))
     task.add_argument("--target", metavar="COL")
@@ -130,6 +132,17 @@ def _csv_cell(value: float) -> str:
     return "" if value is None or math.isnan(value) else repr(float(value))
 
 
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    """--threads: where training happens (run, sweep, the worker's serve)."""
+    parser.add_argument(
+        "--threads", metavar="N", help="intra-op threads (default: sized to the work; MOO_THREADS)"
+    )
+
+
+def _threads(args) -> int | None:
+    return None if args.threads is None else parse_threads(args.threads)
+
+
 def _cmd_problems(args) -> dict | list:
     return [PROBLEMS.get(name).describe() for name in PROBLEMS.names()]
 
@@ -152,7 +165,7 @@ def _cmd_methods(args) -> dict | list:
 
 def _cmd_run(args) -> dict:
     config = config_from_args(args)
-    result = run(config, keep_trajectory=args.out is not None)
+    result = run(config, keep_trajectory=args.out is not None, threads=_threads(args))
     if args.out:
         with open(args.out, "w", newline="") as handle:
             writer = csv.writer(handle)
@@ -166,7 +179,7 @@ def _cmd_run(args) -> dict:
 
 def _cmd_sweep(args) -> dict:
     config = sweep_from_args(args)
-    result = sweep(config)
+    result = sweep(config, threads=_threads(args))
     points = result.points()
     if args.out:
         with open(args.out, "w", newline="") as handle:
@@ -190,11 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser = commands.add_parser("run", help="train one configuration")
     add_run_arguments(run_parser)
     run_parser.add_argument("--out", help="CSV: one row per step")
+    add_threads_argument(run_parser)
     run_parser.set_defaults(handler=_cmd_run)
     sweep_parser = commands.add_parser("sweep", help="sweep one hyperparameter as one batch")
     add_run_arguments(sweep_parser)
     sweep_parser.add_argument("--over", required=True, metavar="NAME=START:STOP:COUNT")
     sweep_parser.add_argument("--out", help="CSV: one row per setting")
+    add_threads_argument(sweep_parser)
     sweep_parser.set_defaults(handler=_cmd_sweep)
     return parser
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from moo_core import threads as thread_policy
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
 from moo_core.optim import OPTIMIZERS
@@ -110,11 +111,13 @@ def train_batch(
     chunk_seconds: float = 0.25,
     chunk_steps: int = 1024,
     objective: Objective | None = None,
+    threads: int | None = None,
 ) -> tuple[list[RunOutcome], float, str, dict[str, np.ndarray] | None]:
     """Train `runs` (same problem, method and steps; other values may differ) as one batch.
 
     `on_chunk` receives the recorded steps at most every `chunk_seconds` (and at the end);
     `should_stop` is asked at the same moments and ends the batch as cancelled.
+    `threads` overrides the intra-op thread count sized to the work (moo_core.threads).
     Returns the per-row outcomes, training seconds, the device and, if asked, the trajectory.
     """
     _check_batch(runs)
@@ -127,17 +130,32 @@ def train_batch(
     balancer = make_balancer(runs, device)
     started = time.perf_counter()
     params = objective.init_params([r.seed for r in runs], device)
-    optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
-    take_step = _Step(objective, balancer, params)
+    work = thread_policy.step_work(params, getattr(objective, "rows_per_step", 1))
     recorder = Recorder(
         m, len(runs), device, first.steps, chunk_steps, keep_trajectory, on_chunk, balancer
     )
-    last_flush, status = time.monotonic(), "completed"
-    for step in range(first.steps):
+    with thread_policy.using(thread_policy.choose(work, threads)):
+        optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
+        take_step = _Step(objective, balancer, params)
+        status, report = _loop(
+            take_step, optimizer, recorder, first.steps, chunk_seconds, should_stop
+        )
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        seconds = time.perf_counter() - started
+        outcomes = Final(objective, params, balancer, recorder, report).outcomes(status)
+    return outcomes, seconds, str(device), recorder.trajectory() if keep_trajectory else None
+
+
+def _loop(take_step: _Step, optimizer, recorder: Recorder, steps, chunk_seconds, should_stop):
+    """Step until `steps`, a cancel or every row diverged: (status, the last step's report)."""
+    last_flush, status, report = time.monotonic(), "completed", None
+    chunk_steps = recorder.buffer.shape[0]
+    for step in range(steps):
         values, report, directions = take_step(step)  # detached: no graph from here on
         recorder.record(values, report, take_step.cosine)
         optimizer.step(directions)  # in-place under no_grad
-        objective.project(params)  # likewise
+        take_step.objective.project(take_step.params)  # likewise
         if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
             recorder.flush()
             last_flush = time.monotonic()
@@ -147,9 +165,4 @@ def train_batch(
             if not bool(recorder.alive.any()):
                 break
     recorder.flush()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - started
-    final = Final(objective, params, balancer, recorder, report if first.steps else None)
-    outcomes = final.outcomes(status)
-    return outcomes, seconds, str(device), recorder.trajectory() if keep_trajectory else None
+    return status, report

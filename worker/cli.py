@@ -18,10 +18,11 @@ from pathlib import Path
 
 import storage
 from moo_core import ConfigError, RunConfig, SweepConfig
-from moo_core.cli import add_run_arguments, config_from_args, sweep_from_args
+from moo_core.cli import add_run_arguments, add_threads_argument, config_from_args, sweep_from_args
 from moo_core.data import DATASETS
 from moo_core.records import step_columns
 from moo_core.tasks import build_task
+from moo_core.threads import parse_threads
 from worker.loop import WorkerOptions, serve
 
 
@@ -47,6 +48,7 @@ def _cmd_serve(args) -> dict:
         heartbeat=args.heartbeat,
         grace=args.grace,
         exit_when_idle=args.exit_when_idle,
+        threads=None if args.threads is None else parse_threads(args.threads),
     )
     processed = serve(_engine(), options)
     return {"processed": processed}
@@ -175,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--poll", type=float, default=0.2, help="seconds between polls")
     serve_parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between beats")
     serve_parser.add_argument("--grace", type=float, default=30.0, help="stale after S seconds")
+    add_threads_argument(serve_parser)
     serve_parser.set_defaults(handler=_cmd_serve)
     submit = commands.add_parser("submit", help="queue a run (or a sweep with --over)")
     add_run_arguments(submit)

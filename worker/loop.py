@@ -25,6 +25,7 @@ class WorkerOptions:
     heartbeat: float = 1.0
     grace: float = 30.0
     exit_when_idle: bool = False
+    threads: int | None = None  # None: sized to each run's work (moo_core.threads)
 
 
 def new_worker_id() -> str:
@@ -78,14 +79,22 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
     try:
         if is_sweep:
             result = sweep(
-                config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set, fetch=fetch
+                config,
+                on_chunk=on_chunk,
+                should_stop=heartbeat.cancel.is_set,
+                fetch=fetch,
+                threads=options.threads,
             )
             storage.store_sweep_points(engine, claimed.id, result.points())
             statuses = {o.status for o in result.outcomes}
             status = "cancelled" if "cancelled" in statuses else "completed"
         else:
             result = run(
-                config, on_chunk=on_chunk, should_stop=heartbeat.cancel.is_set, fetch=fetch
+                config,
+                on_chunk=on_chunk,
+                should_stop=heartbeat.cancel.is_set,
+                fetch=fetch,
+                threads=options.threads,
             )
             status = result.outcome.status
         storage.finish_run(

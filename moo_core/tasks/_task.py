@@ -101,6 +101,11 @@ class Task:
     # ---- batches --------------------------------------------------------------------------
 
     @property
+    def rows_per_step(self) -> int:
+        """Data rows one step reads (the thread policy sizes the work by it)."""
+        return min(self.spec.batch_size, self.train.count)
+
+    @property
     def batches_per_epoch(self) -> int:
         return max(1, self.train.count // self.spec.batch_size)
 

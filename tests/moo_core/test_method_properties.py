@@ -8,14 +8,33 @@ import numpy as np
 import pytest
 import torch
 
-from moo_core import METHODS, PROBLEMS, hyperparams_of
+from moo_core import METHODS, PROBLEMS, ConfigError, hyperparams_of, make_run_config
 from moo_core.methods import Constraint, Gram
 from moo_core.records import step_columns
 
 from ._helpers import run_once
 
 STEPS = 50
-PAIRS = [(m, p) for m in METHODS.names() for p in PROBLEMS.names()]
+
+
+def _refused(method: str, problem: str) -> bool:
+    """A method that takes logs refuses a problem whose g can reach −shift (tested below)."""
+    cls = METHODS.get(method)
+    low = PROBLEMS.get(problem).g_range[0]
+    return (
+        cls.requires_positive
+        and low + dict((s.name, s.default) for s in hyperparams_of(cls))["shift"] <= 0
+    )
+
+
+ALL_PAIRS = [(m, p) for m in METHODS.names() for p in PROBLEMS.names()]
+PAIRS = [pair for pair in ALL_PAIRS if not _refused(*pair)]
+
+
+@pytest.mark.parametrize(("method", "problem"), [p for p in ALL_PAIRS if _refused(*p)])
+def test_refused_pairs_say_why(method, problem):
+    with pytest.raises(ConfigError, match="needs every objective \\+ shift > 0"):
+        make_run_config(problem, method)
 
 
 @pytest.mark.parametrize(("method", "problem"), PAIRS)
