@@ -8,6 +8,7 @@ from moo_core.config import RunConfig, SweepConfig
 from moo_core.engine import ChunkCallback, Fetch, StopCheck, build_objective, train_batch
 from moo_core.metrics import hypervolume, igd, nondominated
 from moo_core.records import RunResult, StepChunk, SweepResult
+from moo_core.trajectory import Thinner, chained
 
 IGD_FRONT_POINTS = 1000
 
@@ -68,13 +69,16 @@ def sweep(
     should_stop: StopCheck | None = None,
     fetch: Fetch | None = None,
     threads: int | None = None,
+    trajectory_samples: int = 0,
 ) -> SweepResult:
     """Train every setting of `config` as one batch; the front's quality against the analytic
-    front (toy problems) or against the points' own nadir (tasks, which have none)."""
+    front (toy problems) or against the points' own nadir (tasks, which have none). With
+    `trajectory_samples` > 0 every row's objectives are also kept at that many steps."""
     objective = build_objective(config.run, fetch)
+    thinner = Thinner(config.run.steps, trajectory_samples) if trajectory_samples > 0 else None
     outcomes, seconds, device, _ = train_batch(
         config.runs(),
-        on_chunk=on_chunk,
+        on_chunk=chained(on_chunk, thinner),
         should_stop=should_stop,
         objective=objective,
         threads=threads,
@@ -94,6 +98,7 @@ def sweep(
         seconds=seconds,
         device=device,
         extra={"task": info, "reference_point": list(reference)} if info else {},
+        trajectories=thinner.per_row(len(outcomes)) if thinner is not None else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""`python -m moo_core problems | methods | run | sweep` (a contract: keep these names).
+"""`python -m moo_core problems | methods | run | sweep | nsga2` (a contract: keep these names).
 
 The last stdout line of every command is one JSON document. Bad input exits with code 2 and
 one line naming the bad value and what is allowed, never a traceback.
@@ -24,6 +24,7 @@ from moo_core.config import (
 )
 from moo_core.data import DATASETS
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
+from moo_core.nsga2_cli import add_nsga2_command
 from moo_core.problems import PROBLEMS
 from moo_core.registry import ConfigError
 from moo_core.tasks._spec import LOSSES, MISSING, OBJECTIVES
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_parser.add_argument("--out", help="CSV: one row per setting")
     add_threads_argument(sweep_parser)
     sweep_parser.set_defaults(handler=_cmd_sweep)
+    add_nsga2_command(commands)
     return parser
 
 

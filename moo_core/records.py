@@ -158,6 +158,9 @@ class SweepResult:
     seconds: float
     device: str
     extra: dict = field(default_factory=dict)
+    # per setting {"step": [...], "f": [...], …} at thinned steps (api.sweep's
+    # trajectory_samples); not part of points() or summary()
+    trajectories: list[dict] | None = None
 
     def points(self) -> list[dict]:
         """One dict per setting; objectives and multipliers under their column names."""

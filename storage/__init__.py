@@ -22,6 +22,7 @@ from storage.metrics import (
 from storage.migrate import upgrade
 from storage.models import (
     EXPERIMENT_KINDS,
+    FRONT_KINDS,
     RUN_KINDS,
     RUN_STATUSES,
     Base,
@@ -54,11 +55,13 @@ from storage.queue import (
     submit_run,
 )
 from storage.schemas import StoredConfig, validate_config
+from storage.trajectories import get_sweep_trajectories, store_sweep_trajectories
 from storage.workers import WorkerView, live_workers, register_worker, worker_beat
 
 __all__ = [
     "DEFAULT_URL",
     "EXPERIMENT_KINDS",
+    "FRONT_KINDS",
     "RUN_KINDS",
     "RUN_STATUSES",
     "Base",
@@ -88,6 +91,7 @@ __all__ = [
     "get_metrics",
     "get_run",
     "get_sweep_points",
+    "get_sweep_trajectories",
     "list_datasets",
     "list_experiments",
     "list_runs",
@@ -102,6 +106,7 @@ __all__ = [
     "set_experiment_tags",
     "store_dataset",
     "store_sweep_points",
+    "store_sweep_trajectories",
     "submit_run",
     "upgrade",
     "validate_config",

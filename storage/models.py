@@ -11,6 +11,10 @@ are NULL for m = 2. See storage/metrics.py for their encoding.
 Convergence verdicts (added in 0004): a run's `converged`, `reason` and `steps_to_converge`
 are keys of its summary JSON; a sweep point's are columns of sweep_points (NULL: unknown,
 a point stored before verdicts existed).
+
+Trajectories (added in 0005): a sweep point's thinned path (storage/trajectories.py), a
+deferred JSON column that the point readers never load. NSGA-II jobs (kind "nsga2", no
+migration: `kind` is free text) store their final population as sweep points.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 EXPERIMENT_KINDS = ("single", "comparison", "sweep")
-RUN_KINDS = ("run", "sweep")
+RUN_KINDS = ("run", "sweep", "nsga2")
+FRONT_KINDS = ("sweep", "nsga2")  # kinds whose result is a front of sweep points
 RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "diverged")
 FINAL_STATUSES = ("completed", "failed", "cancelled", "diverged")
 REASON_LENGTH = 300  # a verdict's reason is one short sentence; longer ones are cut
@@ -112,6 +117,8 @@ class SweepPoint(Base):
     converged: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH), nullable=True)
     steps_to_converge: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {"step": [...], "f": [...], "g": [...]} (added in 0005; read by storage.trajectories).
+    trajectory: Mapped[Any] = mapped_column(JSON, nullable=True, deferred=True)
 
 
 class Dataset(Base):

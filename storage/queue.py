@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, Text, cast, insert, select, update
 
-from moo_core.config import RunConfig, SweepConfig
 from moo_core.registry import ConfigError
 from storage.db import db_now, is_sqlite, seconds_since
 from storage.models import (
@@ -21,14 +20,14 @@ from storage.models import (
     Experiment,
     Run,
 )
-from storage.schemas import load_config, validate_config
+from storage.schemas import Config, load_config, validate_config
 
 
 @dataclass(frozen=True)
 class ClaimedRun:
     id: int
     kind: str
-    config: RunConfig | SweepConfig
+    config: Config
 
 
 def finite_or_none(value: Any) -> Any:
@@ -52,12 +51,10 @@ def create_experiment(engine: Engine, name: str, kind: str, tags: Any = None) ->
         return int(connection.execute(statement.returning(Experiment.id)).scalar_one())
 
 
-def submit_run(
-    engine: Engine, config: RunConfig | SweepConfig | dict, experiment_id: int | None = None
-) -> int:
+def submit_run(engine: Engine, config: Config | dict, experiment_id: int | None = None) -> int:
     """Queue a run (validated against the moo_core registry; ConfigError if not valid)."""
     kind, data = validate_config(config)
-    steps = data["run"]["steps"] if kind == "sweep" else data["steps"]
+    steps = data["run"]["steps"] if kind == "sweep" else data.get("steps", data.get("generations"))
     statement = insert(Run).values(
         experiment_id=experiment_id,
         kind=kind,

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import storage
 from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
+from moo_core.nsga2 import Nsga2Config, run_nsga2
+from moo_core.trajectory import TRAJECTORY_SAMPLES
+from storage.races import claim_siblings
+from worker.race import train_together, warm
 
 
 @dataclass
@@ -63,8 +67,8 @@ class _Heartbeat(threading.Thread):
 def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
     """Train one claimed run to its end; returns the final status."""
     config = claimed.config
-    is_sweep = isinstance(config, SweepConfig)
-    steps = (config.run if is_sweep else config).steps
+    is_sweep, is_nsga2 = isinstance(config, SweepConfig), isinstance(config, Nsga2Config)
+    steps = config.generations if is_nsga2 else (config.run if is_sweep else config).steps
     heartbeat = _Heartbeat(engine, claimed.id, worker_id, options.heartbeat)
     heartbeat.start()
 
@@ -76,16 +80,27 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
     def fetch(ref: str) -> bytes:  # an uploaded dataset, read from the shared database
         return storage.dataset_content(engine, ref)
 
+    def on_generation(generation: int) -> None:
+        heartbeat.progress = generation / steps
+
     try:
-        if is_sweep:
+        if is_nsga2:  # a whole front in one job, stored like a sweep's points
+            result = run_nsga2(
+                config, on_generation=on_generation, should_stop=heartbeat.cancel.is_set
+            )
+            storage.store_sweep_points(engine, claimed.id, result.points())
+            status = result.outcomes[0].status if result.outcomes else "completed"
+        elif is_sweep:
             result = sweep(
                 config,
                 on_chunk=on_chunk,
                 should_stop=heartbeat.cancel.is_set,
                 fetch=fetch,
                 threads=options.threads,
+                trajectory_samples=TRAJECTORY_SAMPLES,
             )
             storage.store_sweep_points(engine, claimed.id, result.points())
+            storage.store_sweep_trajectories(engine, claimed.id, result.trajectories or [])
             statuses = {o.status for o in result.outcomes}
             status = "cancelled" if "cancelled" in statuses else "completed"
         else:
@@ -122,6 +137,7 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
     worker_id = worker_id or new_worker_id()
     storage.register_worker(engine, worker_id, socket.gethostname(), os.getpid(), _device_name())
     processed = 0
+    warm()  # the fork server races are trained in
     while True:
         storage.reap_stale(engine, options.grace)
         storage.worker_beat(engine, worker_id)
@@ -131,9 +147,12 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
                 return processed
             time.sleep(options.poll)
             continue
-        if claimed.config is not None:
+        siblings = claim_siblings(engine, claimed.id, worker_id)  # a comparison: a race
+        if siblings:
+            train_together(engine, [claimed, *siblings], worker_id, options)
+        elif claimed.config is not None:
             execute(engine, claimed, worker_id, options)
-        processed += 1
+        processed += 1 + len(siblings)
 
 
 def _device_name() -> str:
