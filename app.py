@@ -13,6 +13,12 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("pages/pareto.py", title="Pareto", icon=":material/scatter_plot:", url_path="pareto"),
     st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page(
+        "pages/scoreboard.py",
+        title="Scoreboard",
+        icon=":material/leaderboard:",
+        url_path="scoreboard",
+    ),
 ]
 
 mark_navigation()

@@ -1,4 +1,5 @@
-"""Sweeps over the analytic Pareto front (a task has none): overlaid, non-dominated, HV, IGD."""
+"""Sweeps and NSGA-II fronts over the analytic Pareto front (a task has none): overlaid,
+non-dominated, HV, IGD; finished sweeps replayed as their fronts formed."""
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +14,7 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import charts, dynamics, labels, params, tables
+from ui import charts, dynamics, fronts_animation, labels, params, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -24,18 +25,18 @@ if eng is None:
 worker_banner(eng)
 import storage  # noqa: E402
 
-sweeps = {v.id: v for v in storage.list_runs(eng, limit=200) if v.kind == "sweep"}
+sweeps = {v.id: v for v in storage.list_runs(eng, limit=200) if v.kind in storage.FRONT_KINDS}
 ids, errors = params.parse_run_ids(st.query_params.get("run", ""))
 for message in errors:
     st.error(message)
 asked = []
 for view in load_views(eng, ids):
-    if view.kind == "sweep" and view.id in sweeps:
+    if view.kind in storage.FRONT_KINDS and view.id in sweeps:
         asked.append(view.id)
     else:
         st.warning(f"Run {view.id} is not a sweep: see it on the Live or Compare page.")
 if not sweeps:
-    st.info("No sweeps yet. Use a Sweep button on the Lab or Datasets page.")
+    st.info("No sweeps yet. Use a Sweep button on the Lab or Datasets page, or the Scoreboard.")
     st.stop()
 
 
@@ -44,7 +45,14 @@ names = dataset_names(eng)
 
 def describe(i: int) -> str:
     c, over = config_of(sweeps[i]), sweeps[i].config.get("over")
+    if sweeps[i].kind == "nsga2":
+        return f"#{i} nsga2 P={c.get('population')} G={c.get('generations')} ({c.get('problem')})"
     return f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def trajectories(run_id: int) -> list:  # a finished sweep's never change
+    return storage.get_sweep_trajectories(eng, run_id)
 
 
 chosen = st.multiselect(
@@ -81,8 +89,9 @@ def show() -> None:
             st.error(f"Sweep {view.id} failed: {view.error.strip().splitlines()[-1]}")
     points = {}
     for view in views:
-        over = (view.config or {}).get("over", "value")
+        over = (view.config or {}).get("over", "member")  # an NSGA-II point: a member
         stored = labels.with_validation(storage.get_sweep_points(eng, view.id), view.summary)
+        stored = [p if over in p else p | {over: p["index"]} for p in stored]
         points[describe(view.id)] = [p | {"sweep": view.id, "over": over} for p in stored]
     rows = [tables.sweep_row(v, p, names) for v, p in zip(views, points.values(), strict=True)]
     four = st.column_config.NumberColumn(format="%.4g")  # a task's hypervolume can be ~1e-4
@@ -99,6 +108,14 @@ def show() -> None:
     for over, tuned in dynamics.by_hyperparameter(points).items():  # damping, gain, ρ, lr …
         chart = dynamics.steps_to_converge_figure(tuned)
         st.plotly_chart(chart, key=f"steps_to_converge.{over}")
+    finished = [v for v in views if v.kind == "sweep" and v.status in TERMINAL]
+    paths = {describe(v.id): trajectories(v.id) for v in finished}
+    paths = {label: path for label, path in paths.items() if any(path)}
+    if paths and m == 2:
+        st.subheader("Fronts forming")
+        st.caption("Every setting of each sweep from its start onto the front: press Play.")
+        animation = fronts_animation.fronts_animation(paths, front, axes=tuple(axes[:2]))
+        st.plotly_chart(animation, key="fronts_forming")
     with st.expander("Points"):
         st.dataframe(pd.DataFrame([p for pts in points.values() for p in pts]), hide_index=True)
     if active and all(v.status in TERMINAL for v in views):
