@@ -1,56 +1,50 @@
 """MOO Lab's numerical core: problems, balancing methods, batched training, sweeps, metrics.
 
-Pure PyTorch; imports neither SQLAlchemy nor Streamlit.
+Pure PyTorch; imports neither SQLAlchemy nor Streamlit. The names below load their module on
+first use, and torch itself loads on its first use (moo_core._lazy): validating a config or
+reading results never imports it.
 """
 
-from moo_core.api import run, sweep
-from moo_core.balancer import Balancer, Report
-from moo_core.config import (
-    RunConfig,
-    SweepConfig,
-    make_run_config,
-    make_sweep_config,
-    parse_over,
-    run_config_from_dict,
-    sweep_config_from_dict,
-)
-from moo_core.methods import METHODS, hyperparams_of
-from moo_core.problems import PROBLEMS
-from moo_core.records import (
-    COLUMNS,
-    RunOutcome,
-    RunResult,
-    StepChunk,
-    SweepResult,
-    multiplier_names,
-    objective_names,
-    step_columns,
-)
-from moo_core.registry import ConfigError, Hyperparam
+from __future__ import annotations
 
-__all__ = [
-    "COLUMNS",
-    "METHODS",
-    "PROBLEMS",
-    "Balancer",
-    "ConfigError",
-    "Hyperparam",
-    "Report",
-    "RunConfig",
-    "RunOutcome",
-    "RunResult",
-    "StepChunk",
-    "SweepConfig",
-    "SweepResult",
-    "hyperparams_of",
-    "make_run_config",
-    "make_sweep_config",
-    "multiplier_names",
-    "objective_names",
-    "parse_over",
-    "run",
-    "run_config_from_dict",
-    "step_columns",
-    "sweep",
-    "sweep_config_from_dict",
-]
+import importlib
+
+_WHERE = {
+    "run": "moo_core.api",
+    "sweep": "moo_core.api",
+    "Balancer": "moo_core.balancer",
+    "Report": "moo_core.balancer",
+    "RunConfig": "moo_core.config",
+    "SweepConfig": "moo_core.config",
+    "make_run_config": "moo_core.config",
+    "make_sweep_config": "moo_core.config",
+    "parse_over": "moo_core.config",
+    "run_config_from_dict": "moo_core.config",
+    "sweep_config_from_dict": "moo_core.config",
+    "METHODS": "moo_core.methods",
+    "hyperparams_of": "moo_core.methods",
+    "PROBLEMS": "moo_core.problems",
+    "COLUMNS": "moo_core.records",
+    "RunOutcome": "moo_core.records",
+    "RunResult": "moo_core.records",
+    "StepChunk": "moo_core.records",
+    "SweepResult": "moo_core.records",
+    "multiplier_names": "moo_core.records",
+    "objective_names": "moo_core.records",
+    "step_columns": "moo_core.records",
+    "ConfigError": "moo_core.registry",
+    "Hyperparam": "moo_core.registry",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'moo_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -21,14 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import torch
-from torch import Tensor
-
+from moo_core._lazy import torch
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, Constraints, Method, hyperparams_of
 from moo_core.methods import min_cosine as _min_cosine
 from moo_core.registry import ConfigError
 
-Constraint = tuple[str, float | Tensor]
+Constraint = "tuple[str, float | torch.Tensor]"  # (kind, ε); a string: torch loads on use
 
 
 @dataclass(frozen=True)
@@ -38,21 +36,21 @@ class Report:
     Gram matrix where the method read it. `violation` is the largest constraint violation
     (None without constraints), computed when asked."""
 
-    weights: Tensor
-    multipliers: Tensor | None
-    values: Tensor
+    weights: torch.Tensor
+    multipliers: torch.Tensor | None
+    values: torch.Tensor
     constraints: Constraints | None = None
-    gram: Tensor | None = None
+    gram: torch.Tensor | None = None
 
     @property
-    def violation(self) -> Tensor | None:
+    def violation(self) -> torch.Tensor | None:
         if self.constraints is None or not self.constraints.count:
             return None
         stacked = self.values if self.values.dim() > 1 else self.values.unsqueeze(0)
         violation = self.constraints.violation(stacked[:, 1:])
         return violation if self.values.dim() > 1 else violation[0]
 
-    def min_cosine(self) -> Tensor | None:
+    def min_cosine(self) -> torch.Tensor | None:
         """The smallest pairwise cosine between the objectives' gradients (needs the Gram)."""
         return None if self.gram is None else _min_cosine(self.gram)
 
@@ -80,7 +78,7 @@ class Balancer:
         self.settings = _settings(self.method_class, method, hyperparameters)
         self.seeds = [seed] if isinstance(seed, int) else list(seed)
         self._method: Method | None = None
-        self._pending: dict[str, Tensor] | None = None
+        self._pending: dict[str, torch.Tensor] | None = None
 
     @property
     def needs_gram(self) -> bool:
@@ -90,9 +88,9 @@ class Balancer:
 
     def backward(
         self,
-        objective: Tensor,
-        others: Sequence[Tensor],
-        params: Iterable[Tensor],
+        objective: torch.Tensor,
+        others: Sequence[torch.Tensor],
+        params: Iterable[torch.Tensor],
         *,
         gram: bool = False,
     ) -> Report:
@@ -110,8 +108,13 @@ class Balancer:
         return report if stacked else _unstacked(report, values)
 
     def directions(
-        self, values: Tensor, params: list[Tensor], *, gram: bool = False, stacked: bool = True
-    ) -> tuple[Report, list[Tensor]]:
+        self,
+        values: torch.Tensor,
+        params: list[torch.Tensor],
+        *,
+        gram: bool = False,
+        stacked: bool = True,
+    ) -> tuple[Report, list[torch.Tensor]]:
         """The report and Σᵢ wᵢ·∇Lᵢ for every parameter (zeros where unused), for values
         (K, m) with their graph; `.grad` is left alone (the engine's entry point)."""
         if not (self.needs_gram or gram):  # one backward of Σ wᵢ·Lᵢ: the weights are the
@@ -134,7 +137,7 @@ class Balancer:
         report = self.weigh(values.detach(), gram_matrix(gradients, stacked))
         return report, mix(report.weights, gradients, stacked)
 
-    def weigh(self, values: Tensor, gram: Tensor | None = None) -> Report:
+    def weigh(self, values: torch.Tensor, gram: torch.Tensor | None = None) -> Report:
         """The method's weights at `values` (K, m) [and Gram (K, m, m)]; advances its state.
         For callers that take the gradients themselves (closed forms): mix them with `mix`."""
         if self.needs_gram and gram is None:
@@ -152,13 +155,13 @@ class Balancer:
 
     # ---- state ----------------------------------------------------------------------------
 
-    def state_dict(self) -> dict[str, Tensor]:
+    def state_dict(self) -> dict[str, torch.Tensor]:
         """The method's learned state (λ, slack, task weights), for checkpoints."""
         if self._method is None:
             return dict(self._pending or {})
         return {name: value.detach().clone() for name, value in self._method.state_dict().items()}
 
-    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         if self._method is None:
             self._pending = dict(state)
         else:
@@ -166,7 +169,7 @@ class Balancer:
 
     # ---- internals ------------------------------------------------------------------------
 
-    def _build(self, values: Tensor) -> Method:
+    def _build(self, values: torch.Tensor) -> Method:
         rows, m = values.shape
         if self.method_class.uses_epsilon and len(self.constraints) != m - 1:
             raise ConfigError(_count_message(self.method_name, len(self.constraints), values))
@@ -188,7 +191,7 @@ class Balancer:
         return self._method
 
 
-def _unstacked(report: Report, values: Tensor) -> Report:
+def _unstacked(report: Report, values: torch.Tensor) -> Report:
     """A single (unstacked) step reports (m,) weights, not (1, m)."""
     first = lambda t: None if t is None else t[0]  # noqa: E731
     return Report(
@@ -200,7 +203,7 @@ def _unstacked(report: Report, values: Tensor) -> Report:
     )
 
 
-def gram_matrix(gradients: Sequence[Sequence[Tensor]], stacked: bool = True) -> Tensor:
+def gram_matrix(gradients: Sequence[Sequence[torch.Tensor]], stacked: bool = True) -> torch.Tensor:
     """(K, m, m) inner products of the m objectives' gradients, per stacked row (or (1, m, m)
     for one unstacked run); `gradients[i]` holds objective i's gradient for every parameter."""
     m = len(gradients)
@@ -212,7 +215,7 @@ def gram_matrix(gradients: Sequence[Sequence[Tensor]], stacked: bool = True) -> 
     return torch.stack([torch.stack([entries[i, j] for j in range(m)], -1) for i in range(m)], -2)
 
 
-def mix(weights: Tensor, gradients: Sequence[Sequence[Tensor]], stacked: bool = True):
+def mix(weights: torch.Tensor, gradients: Sequence[Sequence[torch.Tensor]], stacked: bool = True):
     """Σᵢ wᵢ·∇Lᵢ for every parameter, row by row (weights (K, m))."""
     directions = []
     for index in range(len(gradients[0])):
@@ -225,15 +228,15 @@ def mix(weights: Tensor, gradients: Sequence[Sequence[Tensor]], stacked: bool = 
     return directions
 
 
-def _flatten(grads: Sequence[Tensor], stacked: bool) -> list[Tensor]:
+def _flatten(grads: Sequence[torch.Tensor], stacked: bool) -> list[torch.Tensor]:
     return [g.flatten(1) if stacked else g.reshape(1, -1) for g in grads]
 
 
-def _dot(left: list[Tensor], right: list[Tensor]) -> Tensor:
+def _dot(left: list[torch.Tensor], right: list[torch.Tensor]) -> torch.Tensor:
     return sum((a * b).sum(1) for a, b in zip(left, right, strict=True))
 
 
-def _column(value, rows: int, like: Tensor) -> Tensor:
+def _column(value, rows: int, like: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand(rows).clone()
 
 
@@ -246,7 +249,7 @@ def _check_constraint(method: str, item) -> Constraint:
         raise ConfigError(
             f"constraint kind {kind!r} is not allowed; choose one of {', '.join(CONSTRAINT_KINDS)}"
         )
-    if not isinstance(epsilon, Tensor):
+    if not isinstance(epsilon, torch.Tensor):
         try:
             epsilon = float(epsilon)
         except (TypeError, ValueError):
@@ -267,7 +270,7 @@ def _settings(method_class, method: str, given: dict) -> dict:
     return {
         name: (
             given[name]
-            if isinstance(given.get(name), Tensor)
+            if isinstance(given.get(name), torch.Tensor)
             else spec.parse(given[name])
             if name in given
             else spec.default
@@ -276,7 +279,7 @@ def _settings(method_class, method: str, given: dict) -> dict:
     }
 
 
-def _count_message(method: str, constraints: int, values: Tensor) -> str:
+def _count_message(method: str, constraints: int, values: torch.Tensor) -> str:
     others = values.shape[-1] - 1
     return (
         f"method {method!r} has {constraints} constraint(s) for {others} other objective(s); "

@@ -13,7 +13,6 @@ import math
 import sys
 from collections.abc import Sequence
 
-from moo_core.api import run, sweep
 from moo_core.config import (
     DEVICES,
     RunConfig,
@@ -165,6 +164,8 @@ def _cmd_methods(args) -> dict | list:
 
 
 def _cmd_run(args) -> dict:
+    from moo_core.api import run  # training loads torch; listing and validating do not
+
     config = config_from_args(args)
     result = run(config, keep_trajectory=args.out is not None, threads=_threads(args))
     if args.out:
@@ -179,6 +180,8 @@ def _cmd_run(args) -> dict:
 
 
 def _cmd_sweep(args) -> dict:
+    from moo_core.api import sweep
+
     config = sweep_from_args(args)
     result = sweep(config, threads=_threads(args))
     points = result.points()

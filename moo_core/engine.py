@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-import torch
 
 from moo_core import threads as thread_policy
+from moo_core._lazy import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
 from moo_core.optim import OPTIMIZERS

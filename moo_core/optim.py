@@ -7,20 +7,19 @@ row that turned NaN cannot touch the others). Adam follows torch.optim.Adam's de
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
+from moo_core._lazy import no_grad, torch
 
 
-def _rows(value: Tensor, like: Tensor) -> Tensor:
+def _rows(value: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return value.reshape(-1, *([1] * (like.dim() - 1)))
 
 
 class BatchedSGD:
-    def __init__(self, params: list[Tensor], lr: Tensor):
+    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor):
         self.params, self.lr = params, lr
 
-    @torch.no_grad()
-    def step(self, directions: list[Tensor], alive: Tensor | None = None) -> None:
+    @no_grad
+    def step(self, directions: list[torch.Tensor], alive: torch.Tensor | None = None) -> None:
         for param, direction in zip(self.params, directions, strict=True):
             update = _rows(self.lr, param) * direction
             if alive is not None:
@@ -29,14 +28,14 @@ class BatchedSGD:
 
 
 class BatchedAdam:
-    def __init__(self, params: list[Tensor], lr: Tensor, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps=1e-8):
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
         self.first = [torch.zeros_like(p) for p in params]
         self.second = [torch.zeros_like(p) for p in params]
         self.count = 0
 
-    @torch.no_grad()
-    def step(self, directions: list[Tensor], alive: Tensor | None = None) -> None:
+    @no_grad
+    def step(self, directions: list[torch.Tensor], alive: torch.Tensor | None = None) -> None:
         self.count += 1
         beta1, beta2 = self.betas
         correction1 = 1.0 - beta1**self.count

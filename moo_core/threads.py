@@ -13,8 +13,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-import torch
-
+from moo_core._lazy import torch
 from moo_core.registry import ConfigError
 
 WORK_PER_THREAD = 20_000_000  # multiply-adds a step that keep one more thread busy

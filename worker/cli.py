@@ -21,7 +21,6 @@ from moo_core import ConfigError, RunConfig, SweepConfig
 from moo_core.cli import add_run_arguments, add_threads_argument, config_from_args, sweep_from_args
 from moo_core.data import DATASETS
 from moo_core.records import step_columns
-from moo_core.tasks import build_task
 from moo_core.threads import parse_threads
 from worker.loop import WorkerOptions, serve
 
@@ -68,6 +67,8 @@ def share_dataset(engine, config: RunConfig | SweepConfig) -> RunConfig | SweepC
     if run.task is None:
         return config
     fetch = partial(storage.dataset_content, engine)
+    from moo_core.tasks import build_task  # loads torch: only a task submission needs it
+
     build_task(run.task, fetch)  # every data check, on the data the worker will read
     dataset = run.task.dataset
     if dataset in DATASETS or dataset.startswith("sha256:"):

@@ -4,23 +4,28 @@ Light on purpose (pandas, numpy; scikit-learn only inside the built-in loaders; 
 a Streamlit preview page imports it.
 """
 
-from moo_core.data._builtin import DATASETS, BuiltinDataset
-from moo_core.data._csv import MAX_UPLOAD_BYTES, read_csv_bytes
-from moo_core.data._describe import describe_frame
-from moo_core.data._errors import DataError
-from moo_core.data._load import content_hash, load_table
-from moo_core.data._prepare import prepare
-from moo_core.data._prepared import Prepared
+import importlib
 
-__all__ = [
-    "DATASETS",
-    "MAX_UPLOAD_BYTES",
-    "BuiltinDataset",
-    "DataError",
-    "Prepared",
-    "content_hash",
-    "describe_frame",
-    "load_table",
-    "prepare",
-    "read_csv_bytes",
-]
+_WHERE = {
+    "DATASETS": "moo_core.data._builtin",
+    "BuiltinDataset": "moo_core.data._builtin",
+    "MAX_UPLOAD_BYTES": "moo_core.data._csv",
+    "read_csv_bytes": "moo_core.data._csv",
+    "describe_frame": "moo_core.data._describe",
+    "DataError": "moo_core.data._errors",
+    "content_hash": "moo_core.data._load",
+    "load_table": "moo_core.data._load",
+    "prepare": "moo_core.data._prepare",
+    "Prepared": "moo_core.data._prepared",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    """Names load their module on first use: the registry of built-in datasets without
+    pandas, a preview with it."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'moo_core.data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

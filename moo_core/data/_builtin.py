@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from moo_core.registry import Registry
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RANDOM_STATE = 0
 
@@ -61,6 +64,7 @@ def _builtin(name: str, **roles: str | None) -> Callable:
     default_objective="l1",
 )
 def moons_frame() -> pd.DataFrame:
+    import pandas as pd  # pandas loads with the data, not with the registry
     from sklearn.datasets import make_moons
 
     points, labels = make_moons(n_samples=1000, noise=0.2, random_state=RANDOM_STATE)
@@ -74,6 +78,7 @@ def moons_frame() -> pd.DataFrame:
     default_objective="l1",
 )
 def circles_frame() -> pd.DataFrame:
+    import pandas as pd  # pandas loads with the data, not with the registry
     from sklearn.datasets import make_circles
 
     points, labels = make_circles(n_samples=1000, noise=0.1, factor=0.5, random_state=RANDOM_STATE)
@@ -89,6 +94,7 @@ def circles_frame() -> pd.DataFrame:
     default_objective="l1",
 )
 def diabetes_frame() -> pd.DataFrame:
+
     from sklearn.datasets import load_diabetes
 
     frame = load_diabetes(as_frame=True).frame
@@ -105,6 +111,7 @@ def diabetes_frame() -> pd.DataFrame:
     default_objective="l1",
 )
 def breast_cancer_frame() -> pd.DataFrame:
+
     from sklearn.datasets import load_breast_cancer
 
     return load_breast_cancer(as_frame=True).frame
@@ -117,6 +124,7 @@ def breast_cancer_frame() -> pd.DataFrame:
     default_objective="sum_to_one",
 )
 def wine_frame() -> pd.DataFrame:
+
     from sklearn.datasets import load_wine
 
     return load_wine(as_frame=True).frame
@@ -140,6 +148,8 @@ def fastsim_frame() -> pd.DataFrame:
     (the refinement of Kach et al., "Refining fast simulation using machine learning", 2023).
     The truth itself is left out: it would leak the answer.
     """
+    import pandas as pd  # pandas loads with the data, not with the registry
+
     rng = np.random.default_rng(20240601)
     size = 4000
     truth = rng.normal(0.0, 1.0, size=size)

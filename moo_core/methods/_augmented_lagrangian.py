@@ -20,8 +20,9 @@ determinant 1 + c whatever ρ, the alternating one 1 − a·ρ + c; it settles f
 on `concave`). No fixed bound on ρ follows: it depends on lr and the problem.
 """
 
-import torch
+from __future__ import annotations
 
+from moo_core._lazy import torch
 from moo_core.methods._dual import DualMethod
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam

@@ -18,9 +18,7 @@ import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
-import torch
-from torch import Tensor
-
+from moo_core._lazy import torch
 from moo_core.registry import Hyperparam
 
 CONSTRAINT_KINDS = ("eq", "le", "ge")
@@ -30,20 +28,20 @@ CONSTRAINT_KINDS = ("eq", "le", "ge")
 class Gram:
     """Two-objective view of a Gram matrix: ⟨∇f,∇f⟩, ⟨∇g,∇g⟩, ⟨∇f,∇g⟩ per row."""
 
-    ff: Tensor
-    gg: Tensor
-    fg: Tensor
+    ff: torch.Tensor
+    gg: torch.Tensor
+    fg: torch.Tensor
 
-    def cosine(self) -> Tensor:
+    def cosine(self) -> torch.Tensor:
         return self.fg / (self.ff * self.gg).sqrt().clamp_min(1e-30)
 
-    def matrix(self) -> Tensor:
+    def matrix(self) -> torch.Tensor:
         """The (K, 2, 2) matrix."""
         rows = [torch.stack([self.ff, self.fg], -1), torch.stack([self.fg, self.gg], -1)]
         return torch.stack(rows, -2)
 
 
-def min_cosine(gram: Tensor) -> Tensor:
+def min_cosine(gram: torch.Tensor) -> torch.Tensor:
     """The smallest pairwise cosine between the m gradients of each row of a (K, m, m) Gram
     matrix: the most conflicting pair (for m = 2, simply their cosine)."""
     m = gram.shape[-1]
@@ -62,16 +60,16 @@ class Constraints:
     `epsilon` is (K, c): one row per stacked run, one column per constraint."""
 
     kinds: tuple[str, ...]
-    epsilon: Tensor
+    epsilon: torch.Tensor
 
     @property
     def count(self) -> int:
         return len(self.kinds)
 
-    def _columns(self, others: Tensor) -> Tensor:
+    def _columns(self, others: torch.Tensor) -> torch.Tensor:
         return others.unsqueeze(-1) if others.dim() == self.epsilon.dim() - 1 else others
 
-    def violations(self, others: Tensor) -> Tensor:
+    def violations(self, others: torch.Tensor) -> torch.Tensor:
         """(K, c): how far each constraint is from holding (0 where it holds)."""
         gap = self._columns(others) - self.epsilon
         if len(set(self.kinds)) == 1:  # one kind: one operation
@@ -83,16 +81,16 @@ class Constraints:
             masks["le"], gap.clamp_min(0.0), torch.where(masks["ge"], below, gap.abs())
         )
 
-    def violation(self, others: Tensor) -> Tensor:
+    def violation(self, others: torch.Tensor) -> torch.Tensor:
         """(K,): the largest violation over the constraints."""
         return self.violations(others).amax(-1)
 
-    def masks(self, like: Tensor) -> dict[str, Tensor]:
+    def masks(self, like: torch.Tensor) -> dict[str, torch.Tensor]:
         """Per kind, a (c,) boolean mask of the constraints of that kind."""
         return self._masks
 
     @functools.cached_property
-    def _masks(self) -> dict[str, Tensor]:
+    def _masks(self) -> dict[str, torch.Tensor]:
         device = self.epsilon.device
         return {
             kind: torch.tensor([k == kind for k in self.kinds], device=device)
@@ -100,7 +98,7 @@ class Constraints:
         }
 
 
-def Constraint(kind: str, epsilon: Tensor) -> Constraints:
+def Constraint(kind: str, epsilon: torch.Tensor) -> Constraints:
     """One constraint g (kind) ε with `epsilon` of shape (K,)."""
     return Constraints((kind,), epsilon.unsqueeze(-1))
 
@@ -120,14 +118,14 @@ class Method(abc.ABC):
 
     def __init__(
         self,
-        settings: dict[str, Tensor | str],
+        settings: dict[str, torch.Tensor | str],
         constraints: Constraints,
         seeds: list[int] | None = None,
     ):
         self.settings = settings
         self.constraints = constraints
         self.seeds = seeds
-        self.state: dict[str, Tensor] = {}  # learned state, checkpointed by state_dict()
+        self.state: dict[str, torch.Tensor] = {}  # learned state, checkpointed by state_dict()
 
     @classmethod
     def check(cls, settings: dict, objectives: int) -> None:
@@ -140,39 +138,41 @@ class Method(abc.ABC):
         return self.constraints
 
     @abc.abstractmethod
-    def weigh(self, values: Tensor, gram: Tensor | None) -> Tensor:
+    def weigh(self, values: torch.Tensor, gram: torch.Tensor | None) -> torch.Tensor:
         """Weights (K, m) at the current values (K, m) [and Gram (K, m, m) if `needs_gram`];
         then advance the state."""
 
-    def multipliers(self) -> Tensor | None:
+    def multipliers(self) -> torch.Tensor | None:
         """(K, m − 1): the multipliers (or weights on the others) the latest `weigh` used,
         before its own update; None for a method without them."""
         return None
 
-    def state_dict(self) -> dict[str, Tensor]:
+    def state_dict(self) -> dict[str, torch.Tensor]:
         return dict(self.state)
 
-    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         self.state = {name: torch.as_tensor(value) for name, value in state.items()}
 
     # ---- the two-objective view ------------------------------------------------------------
 
-    def weights(self, f: Tensor, g: Tensor, gram: Gram | None) -> tuple[Tensor, Tensor]:
+    def weights(
+        self, f: torch.Tensor, g: torch.Tensor, gram: Gram | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Coefficients (a, b) of a·∇f + b·∇g at the current point; then advance the state."""
         matrix = None if gram is None else gram.matrix()
         weights = self.weigh(torch.stack([f, g], -1), matrix)
         return weights[..., 0], weights[..., 1]
 
-    def multiplier(self) -> Tensor | None:
+    def multiplier(self) -> torch.Tensor | None:
         """What the `lambda` column reports for the latest `weights` call."""
         multipliers = self.multipliers()
         return None if multipliers is None else multipliers[..., 0]
 
 
-def as_row(value: Tensor | float, like: Tensor) -> Tensor:
+def as_row(value: torch.Tensor | float, like: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand_as(like)
 
 
-def as_column(value: Tensor | float, like: Tensor) -> Tensor:
+def as_column(value: torch.Tensor | float, like: torch.Tensor) -> torch.Tensor:
     """A per-row setting (K,) as a (K, 1) column against values `like` (K, m)."""
     return as_row(value, like[..., 0]).unsqueeze(-1)

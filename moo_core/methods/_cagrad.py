@@ -1,8 +1,8 @@
+from __future__ import annotations
+
 import itertools
 
-import torch
-from torch import Tensor
-
+from moo_core._lazy import torch
 from moo_core.methods._base import Method
 from moo_core.methods._dual_cone import EXACT_UP_TO, NORM_EPS, descend, normalize
 from moo_core.methods._registry import METHODS
@@ -34,7 +34,7 @@ class CaGrad(Method):
         return None if used is None else used[..., 1:]
 
 
-def cagrad_weights(gram: Tensor, c: Tensor) -> Tensor:
+def cagrad_weights(gram: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
     """CAGrad's weights (B, m) for Gram (B, m, m) and radius c (B,)."""
     g = normalize(gram.double())
     m = g.shape[-1]
@@ -47,7 +47,7 @@ def cagrad_weights(gram: Tensor, c: Tensor) -> Tensor:
     return torch.where((norm >= NORM_EPS).unsqueeze(-1), weights, 0.0).to(gram.dtype)
 
 
-def cagrad_inner(g: Tensor, b: Tensor, phi: Tensor) -> Tensor:
+def cagrad_inner(g: torch.Tensor, b: torch.Tensor, phi: torch.Tensor) -> torch.Tensor:
     """argmin over the simplex of bᵀw + φ√(wᵀGw). Exact for m ≤ EXACT_UP_TO: on the affine hull
     of a face F, stationarity b_F + φ·G_FF w / r = λ1 with r = √(wᵀGw) gives, for p = G_FF⁻¹1,
     q = G_FF⁻¹b_F, P = 1ᵀp, Q = 1ᵀq, R = b_Fᵀq and s = √(Q² − PR + Pφ²), the single candidate
@@ -84,19 +84,19 @@ def cagrad_inner(g: Tensor, b: Tensor, phi: Tensor) -> Tensor:
     return best
 
 
-def _quadratic(g: Tensor, w: Tensor) -> Tensor:
+def _quadratic(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return (w * (g @ w.unsqueeze(-1)).squeeze(-1)).sum(-1)
 
 
-def _norm(g: Tensor, w: Tensor) -> Tensor:
+def _norm(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return _quadratic(g, w).clamp_min(1e-30).sqrt().unsqueeze(-1)
 
 
-def _value(g: Tensor, b: Tensor, phi: Tensor, w: Tensor) -> Tensor:
+def _value(g: torch.Tensor, b: torch.Tensor, phi: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return (b * w).sum(-1) + phi * _quadratic(g, w).clamp_min(0.0).sqrt()
 
 
-def _onto_simplex(y: Tensor) -> Tensor:
+def _onto_simplex(y: torch.Tensor) -> torch.Tensor:
     """Euclidean projection of each row onto the probability simplex (sort-based)."""
     m = y.shape[-1]
     ordered = y.sort(-1, descending=True).values

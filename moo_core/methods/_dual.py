@@ -11,9 +11,7 @@ nothing, so the optimum may lie inside it. The weight on gᵢ is ±pull (− for
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
-
+from moo_core._lazy import torch
 from moo_core.methods._base import Method, as_column
 
 DIRECTION = {"eq": 1.0, "le": 1.0, "ge": -1.0}
@@ -23,15 +21,15 @@ class DualMethod(Method):
     uses_epsilon = True
     enforces_constraints = True
 
-    def pull(self, lam: Tensor, defect: Tensor) -> Tensor:
+    def pull(self, lam: torch.Tensor, defect: torch.Tensor) -> torch.Tensor:
         """∂L/∂d of the formulation (the Lagrangian's is λ)."""
         return lam
 
-    def ascend(self, lam: Tensor, defect: Tensor) -> Tensor:
+    def ascend(self, lam: torch.Tensor, defect: torch.Tensor) -> torch.Tensor:
         """The dual step before projection (plain ascent: λ + lr_λ·d)."""
         return lam + self.column("lr_lambda") * defect
 
-    def column(self, name: str) -> Tensor:
+    def column(self, name: str) -> torch.Tensor:
         """A number hyperparameter as a (K, 1) column, made once."""
         return self.columns[name]
 
@@ -49,7 +47,7 @@ class DualMethod(Method):
         self.state["lambda"] = stepped
         return torch.cat([self.ones, self.direction * pull], -1)
 
-    def _prepare(self, values: Tensor) -> None:
+    def _prepare(self, values: torch.Tensor) -> None:
         kinds = self.constraints.kinds
         like = values[:, 1:]
         self.direction = torch.tensor([DIRECTION[k] for k in kinds], dtype=like.dtype).to(
@@ -61,7 +59,7 @@ class DualMethod(Method):
         self.columns = {
             name: as_column(value, values)
             for name, value in self.settings.items()
-            if isinstance(value, Tensor)
+            if isinstance(value, torch.Tensor)
         }
 
     def multipliers(self):

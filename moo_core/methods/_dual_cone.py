@@ -14,8 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-import torch
-from torch import Tensor
+from moo_core._lazy import torch
 
 NORM_EPS = 1e-4  # TorchJD's norm_eps: a Gram with a smaller trace is treated as zero
 REG_EPS = 1e-4  # TorchJD's reg_eps: added to the normalised Gram's diagonal
@@ -23,19 +22,19 @@ EXACT_UP_TO = 8  # 2^m active sets: exact up to 256 small solves a step
 DESCENT_STEPS = 3000
 
 
-def normalize(gram: Tensor, eps: float = NORM_EPS) -> Tensor:
+def normalize(gram: torch.Tensor, eps: float = NORM_EPS) -> torch.Tensor:
     """G / tr(G) per row, or zeros where tr(G) < eps (TorchJD's `normalize`)."""
     trace = gram.diagonal(dim1=-2, dim2=-1).sum(-1)[..., None, None]
     return torch.where(trace < eps, torch.zeros_like(gram), gram / trace.clamp_min(eps))
 
 
-def prepared(gram: Tensor) -> Tensor:
+def prepared(gram: torch.Tensor) -> torch.Tensor:
     """The Gram as TorchJD's QuadprogProjector hands it to the solver (float64)."""
     eye = torch.eye(gram.shape[-1], dtype=torch.float64, device=gram.device)
     return normalize(gram.double()) + REG_EPS * eye
 
 
-def project_dual_cone(u: Tensor, gram: Tensor) -> Tensor:
+def project_dual_cone(u: torch.Tensor, gram: torch.Tensor) -> torch.Tensor:
     """Weights v (B, m) of the projection of Jᵀu onto the dual cone of J's rows, for u (B, m)
     and Gram (B, m, m): argmin vᵀGv subject to v ≥ u, G prepared as TorchJD does."""
     dtype = u.dtype
@@ -51,7 +50,7 @@ def project_dual_cone(u: Tensor, gram: Tensor) -> Tensor:
     return v.to(dtype)
 
 
-def _active_sets(u: Tensor, gram: Tensor) -> Tensor:
+def _active_sets(u: torch.Tensor, gram: torch.Tensor) -> torch.Tensor:
     """For each set A of active constraints (v_A = u_A), the free part solves
     G_FF v_F = −G_FA u_A; keep the feasible candidate (v_F ≥ u_F) of least vᵀGv."""
     rows, m = u.shape
@@ -75,12 +74,12 @@ def _active_sets(u: Tensor, gram: Tensor) -> Tensor:
 
 
 def descend(
-    objective: Callable[[Tensor], Tensor],
-    gradient: Callable[[Tensor], Tensor],
-    project: Callable[[Tensor], Tensor],
-    start: Tensor,
+    objective: Callable[[torch.Tensor], torch.Tensor],
+    gradient: Callable[[torch.Tensor], torch.Tensor],
+    project: Callable[[torch.Tensor], torch.Tensor],
+    start: torch.Tensor,
     steps: int = DESCENT_STEPS,
-) -> Tensor:
+) -> torch.Tensor:
     """Projected gradient descent per row with a backtracking (Armijo) step: the fallback for
     large m, where enumerating faces would take too long. Converges to solver precision only
     slowly on ill-conditioned rows; the exact paths cover m ≤ EXACT_UP_TO."""

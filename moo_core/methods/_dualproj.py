@@ -1,5 +1,6 @@
-import torch
+from __future__ import annotations
 
+from moo_core._lazy import torch
 from moo_core.methods._base import Method
 from moo_core.methods._dual_cone import project_dual_cone
 from moo_core.methods._registry import METHODS

@@ -1,7 +1,8 @@
+from __future__ import annotations
+
 from typing import ClassVar
 
-import torch
-
+from moo_core._lazy import torch
 from moo_core.methods._base import Method, as_column
 from moo_core.methods._registry import METHODS
 from moo_core.records import objective_names

@@ -1,9 +1,9 @@
+from __future__ import annotations
+
 import itertools
 from typing import ClassVar
 
-import torch
-from torch import Tensor
-
+from moo_core._lazy import torch
 from moo_core.methods._base import Gram, Method
 from moo_core.methods._registry import METHODS
 
@@ -12,13 +12,13 @@ FRANK_WOLFE_STEPS = 1000
 FRANK_WOLFE_TOLERANCE = 1e-6  # stop once the step γ falls below it
 
 
-def min_norm_weight(gram: Gram) -> Tensor:
+def min_norm_weight(gram: Gram) -> torch.Tensor:
     """γ ∈ [0, 1] minimising ‖γ∇f + (1 − γ)∇g‖ (exact for two vectors)."""
     spread = (gram.ff - 2.0 * gram.fg + gram.gg).clamp_min(1e-30)
     return ((gram.gg - gram.fg) / spread).clamp(0.0, 1.0)
 
 
-def min_norm_weights(gram: Tensor) -> Tensor:
+def min_norm_weights(gram: torch.Tensor) -> torch.Tensor:
     """Weights α on the simplex minimising ‖Σᵢ αᵢ∇Lᵢ‖² = αᵀGα per row of a (K, m, m) Gram
     matrix: the closed form for m = 2; for m ≤ EXACT_UP_TO the exact simplex QP (the optimum
     lies on some face of the simplex: solve each face's equality-constrained QP, keep the
@@ -32,7 +32,7 @@ def min_norm_weights(gram: Tensor) -> Tensor:
     return _frank_wolfe(gram)
 
 
-def _faces(gram: Tensor) -> Tensor:
+def _faces(gram: torch.Tensor) -> torch.Tensor:
     rows, m = gram.shape[0], gram.shape[-1]
     best = torch.full((rows, m), 1.0 / m, dtype=gram.dtype, device=gram.device)
     best_norm = torch.full((rows,), float("inf"), dtype=gram.dtype, device=gram.device)
@@ -57,7 +57,7 @@ def _faces(gram: Tensor) -> Tensor:
     return best / best.sum(-1, keepdim=True)
 
 
-def _frank_wolfe(gram: Tensor) -> Tensor:
+def _frank_wolfe(gram: torch.Tensor) -> torch.Tensor:
     m = gram.shape[-1]
     alpha = torch.full(gram.shape[:-1], 1.0 / m, dtype=gram.dtype, device=gram.device)
     moving = torch.ones(gram.shape[0], dtype=torch.bool, device=gram.device)

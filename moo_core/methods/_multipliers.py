@@ -17,8 +17,9 @@ The weights are [1, ±pull]: they depend on the values only, so one backward of 
 gives the parameters' gradient.
 """
 
-import torch
+from __future__ import annotations
 
+from moo_core._lazy import torch
 from moo_core.methods._base import as_column
 from moo_core.methods._dual import DualMethod
 from moo_core.methods._registry import LR_LAMBDA, METHODS

@@ -1,6 +1,6 @@
-import torch
-from torch import Tensor
+from __future__ import annotations
 
+from moo_core._lazy import torch
 from moo_core.methods._base import Method
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam
@@ -50,7 +50,7 @@ class NashMtl(Method):
         return None if used is None else used[..., 1:]
 
 
-def bargaining_weights(gram: Tensor, start: Tensor | None = None) -> Tensor:
+def bargaining_weights(gram: torch.Tensor, start: torch.Tensor | None = None) -> torch.Tensor:
     """α > 0 with αᵢ(Gα)ᵢ = 1 per row: Newton on ½αᵀGα − Σ log αᵢ, which is strictly convex and
     self-concordant, so the damped step α − δ/(1 + λ) (λ² = δᵀ∇, the Newton decrement) stays
     positive and converges without a line search, quadratically at the end (Nesterov 2004,

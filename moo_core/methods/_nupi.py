@@ -17,10 +17,11 @@ near η·κₚ = 10 (0.986). The ranges exclude what is unstable whatever the pr
 κᵢ < 0 (anti-damping; descent on λ) and ν ≥ 1 (cooper: ν in (−1, 1); ν < 0 only warns there).
 """
 
+from __future__ import annotations
+
 import dataclasses
 
-import torch
-
+from moo_core._lazy import torch
 from moo_core.methods._dual import DualMethod
 from moo_core.methods._registry import LR_LAMBDA, METHODS
 from moo_core.registry import Hyperparam

@@ -1,5 +1,6 @@
-import torch
+from __future__ import annotations
 
+from moo_core._lazy import torch
 from moo_core.methods._base import Method, as_column
 from moo_core.methods._registry import METHODS
 from moo_core.registry import Hyperparam

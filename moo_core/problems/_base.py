@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 import numpy as np
-import torch
-from torch import Tensor
 
+from moo_core._lazy import torch
 from moo_core.records import objective_names
 from moo_core.registry import ConfigError, Hyperparam
 
@@ -25,11 +24,11 @@ class Objective(Protocol):
     n_objectives: int
     reference_point: tuple[float, ...] | None
 
-    def init_params(self, seeds: list[int], device: torch.device) -> list[Tensor]: ...
+    def init_params(self, seeds: list[int], device: torch.device) -> list[torch.Tensor]: ...
 
-    def evaluate(self, params: list[Tensor], step: int) -> Tensor: ...
+    def evaluate(self, params: list[torch.Tensor], step: int) -> torch.Tensor: ...
 
-    def project(self, params: list[Tensor]) -> None: ...
+    def project(self, params: list[torch.Tensor]) -> None: ...
 
     def front(self, points: int) -> np.ndarray | None: ...
 
@@ -66,7 +65,7 @@ class Problem(ABC):
             )
         self.init = init
 
-    def init_params(self, seeds: list[int], device: torch.device) -> list[Tensor]:
+    def init_params(self, seeds: list[int], device: torch.device) -> list[torch.Tensor]:
         """The start point: `init` if given, uniform in `init_box` per seed if 'random'."""
         if self.init == "random":
             low, high = self.init_box
@@ -83,10 +82,12 @@ class Problem(ABC):
         self.project([x])
         return [x.requires_grad_(True)]
 
-    def evaluate(self, params: list[Tensor], step: int) -> Tensor:
+    def evaluate(self, params: list[torch.Tensor], step: int) -> torch.Tensor:
         return torch.stack(self.objectives(params[0]), -1)
 
-    def closed_form(self, params: list[Tensor]) -> tuple[Tensor, list[list[Tensor]]] | None:
+    def closed_form(
+        self, params: list[torch.Tensor]
+    ) -> tuple[torch.Tensor, list[list[torch.Tensor]]] | None:
         """(values (K, m), per objective its gradient for every parameter) from the closed
         form, or None where the problem has none (the Balancer then uses autograd)."""
         if self.analytic_gradients is None:
@@ -104,13 +105,13 @@ class Problem(ABC):
         values, grads = closed
         return (*values.unbind(-1), *grads)
 
-    def project(self, params: list[Tensor]) -> None:
+    def project(self, params: list[torch.Tensor]) -> None:
         if self.bounds is not None:
             with torch.no_grad():
                 params[0].clamp_(*self.bounds)
 
     @abstractmethod
-    def objectives(self, x: Tensor) -> tuple[Tensor, ...]:
+    def objectives(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """The m objectives at x (f, g, …), each of shape (K,) for x of shape (K, dim)."""
 
     @abstractmethod

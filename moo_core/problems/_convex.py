@@ -1,6 +1,8 @@
-import numpy as np
-import torch
+from __future__ import annotations
 
+import numpy as np
+
+from moo_core._lazy import torch
 from moo_core.problems._base import Problem
 from moo_core.problems._registry import PROBLEMS
 

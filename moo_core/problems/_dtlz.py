@@ -6,11 +6,13 @@ g₁ = (1 + d)·cos(x₁π/2)·sin(x₂π/2), g₂ = (1 + d)·sin(x₁π/2). The
 octant of the unit sphere, f² + g₁² + g₂² = 1. The box is kept by projection after every step.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
-import torch
 
+from moo_core._lazy import torch
 from moo_core.problems._base import Problem, front_distance
 from moo_core.problems._registry import PROBLEMS
 

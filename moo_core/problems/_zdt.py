@@ -4,12 +4,14 @@ f = x₁; g = d·h(x₁/d) with d = 1 + 9·Σᵢ₌₂ⁿ xᵢ/(n − 1) (ZDT's 
 is kept by projection after every step. Fronts lie at d = 1.
 """
 
+from __future__ import annotations
+
 import math
 from abc import abstractmethod
 
 import numpy as np
-import torch
 
+from moo_core._lazy import torch
 from moo_core.problems._base import Problem
 from moo_core.problems._registry import PROBLEMS
 

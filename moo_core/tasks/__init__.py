@@ -1,18 +1,30 @@
-"""Neural-network tasks: a small MLP on a tabular dataset, as an Objective of K stacked runs."""
+"""Neural-network tasks: a small MLP on a tabular dataset, as an Objective of K stacked runs.
 
-from moo_core.tasks._build import build_task
-from moo_core.tasks._checks import check_task, resolve_loss
-from moo_core.tasks._spec import LOSSES, MISSING, OBJECTIVES, TaskSpec, make_task_spec
-from moo_core.tasks._task import Task
+Names load their module on first use: a config's task spec (`_spec`) is checked without
+loading the network code or torch.
+"""
 
-__all__ = [
-    "LOSSES",
-    "MISSING",
-    "OBJECTIVES",
-    "Task",
-    "TaskSpec",
-    "build_task",
-    "check_task",
-    "make_task_spec",
-    "resolve_loss",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "build_task": "moo_core.tasks._build",
+    "check_task": "moo_core.tasks._checks",
+    "resolve_loss": "moo_core.tasks._checks",
+    "LOSSES": "moo_core.tasks._spec",
+    "MISSING": "moo_core.tasks._spec",
+    "OBJECTIVES": "moo_core.tasks._spec",
+    "TaskSpec": "moo_core.tasks._spec",
+    "make_task_spec": "moo_core.tasks._spec",
+    "Task": "moo_core.tasks._task",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'moo_core.tasks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

@@ -7,8 +7,7 @@ backward is two products and two sums: about 3.5× faster on a CPU, and less mem
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
+from moo_core._lazy import torch
 
 # Exponents below −80 (kernel < 2e-35) are clamped: their float32 results would be denormals,
 # which make exp about ten times slower on CPUs. Their slope is kept (it is ~1e-35 anyway).
@@ -17,7 +16,9 @@ MIN_EXPONENT = -80.0
 
 class _GaussianKernelMean(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, left: Tensor, right: Tensor, bandwidths: tuple[float, ...]) -> Tensor:
+    def forward(
+        ctx, left: torch.Tensor, right: torch.Tensor, bandwidths: tuple[float, ...]
+    ) -> torch.Tensor:
         difference = left.unsqueeze(-2) - right.unsqueeze(-3)  # (…, n, m, D)
         squared = difference.square().sum(-1)
         total, slope, kernel = (torch.zeros_like(squared) for _ in range(3))
@@ -31,7 +32,7 @@ class _GaussianKernelMean(torch.autograd.Function):
         return total.mean((-2, -1))
 
     @staticmethod
-    def backward(ctx, grad: Tensor):
+    def backward(ctx, grad: torch.Tensor):
         difference, slope = ctx.saved_tensors
         left_shape, right_shape = ctx.shapes
         pairs = slope.shape[-2] * slope.shape[-1]
@@ -44,7 +45,9 @@ class _GaussianKernelMean(torch.autograd.Function):
         return left_grad, right_grad, None
 
 
-def gaussian_kernel_mean(left: Tensor, right: Tensor, bandwidths: tuple[float, ...]) -> Tensor:
+def gaussian_kernel_mean(
+    left: torch.Tensor, right: torch.Tensor, bandwidths: tuple[float, ...]
+) -> torch.Tensor:
     """Mean over pairs (i, j) of Σ_σ exp(−‖x_i − y_j‖² / 2σ²); left (…, n, D), right (…, m, D)
     broadcast on their leading axes; the result has the broadcast leading shape."""
     return _GaussianKernelMean.apply(left, right, tuple(bandwidths))

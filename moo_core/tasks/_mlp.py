@@ -10,11 +10,10 @@ from __future__ import annotations
 import itertools
 import math
 
-import torch
-from torch import Tensor
+from moo_core._lazy import torch
 
 
-def _row_layers(widths: tuple[int, ...], seed: int) -> list[Tensor]:
+def _row_layers(widths: tuple[int, ...], seed: int) -> list[torch.Tensor]:
     """One network's weights and biases from its own generator, in layer order.
 
     Uniform(±1/√fan_in) for both, which is torch.nn.Linear's default (Kaiming-uniform with
@@ -30,13 +29,13 @@ def _row_layers(widths: tuple[int, ...], seed: int) -> list[Tensor]:
     return tensors
 
 
-def init_mlp(widths: tuple[int, ...], seeds: list[int], device: torch.device) -> list[Tensor]:
+def init_mlp(widths: tuple[int, ...], seeds: list[int], device: torch.device) -> list[torch.Tensor]:
     """Stacked parameters [W1, b1, W2, b2, …] for `widths` = (inputs, hidden…, outputs)."""
     rows = [_row_layers(widths, seed) for seed in seeds]
     return [torch.stack(layer).to(device).requires_grad_(True) for layer in zip(*rows, strict=True)]
 
 
-def mlp_forward(params: list[Tensor], inputs: Tensor) -> Tensor:
+def mlp_forward(params: list[torch.Tensor], inputs: torch.Tensor) -> torch.Tensor:
     """Outputs (K, B, out) of the K networks on the shared batch `inputs` (B, d)."""
     weights, biases = params[0::2], params[1::2]
     hidden = torch.matmul(inputs, weights[0]) + biases[0]  # (B, d) @ (K, d, h) broadcasts
@@ -45,6 +44,6 @@ def mlp_forward(params: list[Tensor], inputs: Tensor) -> Tensor:
     return hidden
 
 
-def weight_tensors(params: list[Tensor]) -> list[Tensor]:
+def weight_tensors(params: list[torch.Tensor]) -> list[torch.Tensor]:
     """The weight matrices (no biases) of the stacked networks."""
     return params[0::2]

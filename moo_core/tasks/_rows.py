@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import Tensor
 
+from moo_core._lazy import torch
 from moo_core.tasks._checks import validation_rows
 
 
@@ -16,15 +15,15 @@ class Rows:
     """One split: standardised features (n, d) float32, targets (n,) in data units (float32,
     or int64 class indices), group codes (n,) int64 or None."""
 
-    features: Tensor
-    targets: Tensor
-    groups: Tensor | None
+    features: torch.Tensor
+    targets: torch.Tensor
+    groups: torch.Tensor | None
 
     @property
     def count(self) -> int:
         return int(self.features.shape[0])
 
-    def take(self, index: Tensor | slice) -> Rows:
+    def take(self, index: torch.Tensor | slice) -> Rows:
         groups = None if self.groups is None else self.groups[index]
         return Rows(self.features[index], self.targets[index], groups)
 

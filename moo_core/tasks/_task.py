@@ -11,9 +11,8 @@ import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import Tensor
 
+from moo_core._lazy import torch
 from moo_core.tasks import _objectives as objectives
 from moo_core.tasks._checks import check_task
 from moo_core.tasks._mlp import init_mlp, mlp_forward, weight_tensors
@@ -73,11 +72,11 @@ class Task:
         outputs = len(self.classes) if self.classification else 1
         self.widths = (data.features.shape[1], *spec.hidden, outputs)
         self.device = torch.device("cpu")
-        self._order: tuple[int, Tensor] | None = None
+        self._order: tuple[int, torch.Tensor] | None = None
 
     # ---- Objective protocol ---------------------------------------------------------------
 
-    def init_params(self, seeds: list[int], device: torch.device) -> list[Tensor]:
+    def init_params(self, seeds: list[int], device: torch.device) -> list[torch.Tensor]:
         """Move the data to `device` and return each seed's network, stacked (row k ↔ seed k)."""
         if torch.device(device) != self.device:
             self.device = torch.device(device)
@@ -85,13 +84,13 @@ class Task:
             self._order = None
         return init_mlp(self.widths, seeds, self.device)
 
-    def evaluate(self, params: list[Tensor], step: int) -> Tensor:
+    def evaluate(self, params: list[torch.Tensor], step: int) -> torch.Tensor:
         """Objective values (K, m) on the step's mini-batch, with their autograd graph."""
         rows = self.batch(step)
         outputs = mlp_forward(params, rows.features)
         return torch.stack(self._values(params, outputs, rows), dim=1)
 
-    def project(self, params: list[Tensor]) -> None:
+    def project(self, params: list[torch.Tensor]) -> None:
         """Unconstrained weights: nothing to project."""
 
     def front(self, points: int) -> None:
@@ -117,7 +116,7 @@ class Task:
         epoch, slot = divmod(int(step), self.batches_per_epoch)
         return self.train.take(self._epoch_order(epoch)[slot * size : (slot + 1) * size])
 
-    def _epoch_order(self, epoch: int) -> Tensor:
+    def _epoch_order(self, epoch: int) -> torch.Tensor:
         if self._order is None or self._order[0] != epoch:
             generator = torch.Generator().manual_seed(self.split_seed + epoch)
             order = torch.randperm(self.train.count, generator=generator).to(self.device)
@@ -132,8 +131,12 @@ class Task:
         return self.classification and "sum_to_one" in self.spec.objectives
 
     def _values(
-        self, params: list[Tensor], outputs: Tensor, rows: Rows, run_chunk: int | None = None
-    ) -> list[Tensor]:
+        self,
+        params: list[torch.Tensor],
+        outputs: torch.Tensor,
+        rows: Rows,
+        run_chunk: int | None = None,
+    ) -> list[torch.Tensor]:
         """[f, g1, …] per row, each (K,), from the network outputs (K, B, out) on `rows`."""
         predictions = None if self.classification else self._scaled(outputs)
         if predictions is not None:
@@ -151,7 +154,7 @@ class Task:
         ]
         return [f, *others]
 
-    def _secondary(self, name, params, outputs, predictions, rows, run_chunk) -> Tensor:
+    def _secondary(self, name, params, outputs, predictions, rows, run_chunk) -> torch.Tensor:
         """One secondary objective per row (K,); `predictions` (K, B) in target units for
         regression, None for classification."""
         if name == "bounds":
@@ -165,15 +168,15 @@ class Task:
             return objectives.parity_gap(values, rows.groups, self.group_count)
         return objectives.mean_abs_weight(weight_tensors(params))
 
-    def _scaled(self, outputs: Tensor) -> Tensor:
+    def _scaled(self, outputs: torch.Tensor) -> torch.Tensor:
         """Regression predictions (K, B) in target units."""
         return self.target_mean + self.target_std * outputs[..., 0]
 
-    def _probabilities(self, logits: Tensor) -> Tensor:
+    def _probabilities(self, logits: torch.Tensor) -> torch.Tensor:
         """Class probabilities (K, B, C): sigmoids one-vs-rest, softmax otherwise."""
         return torch.sigmoid(logits) if self.one_vs_rest else torch.softmax(logits, dim=-1)
 
-    def _mmd(self, outputs: Tensor, rows: Rows, run_chunk: int | None) -> Tensor:
+    def _mmd(self, outputs: torch.Tensor, rows: Rows, run_chunk: int | None) -> torch.Tensor:
         """MMD² between standardised predictions and standardised targets of the batch."""
         samples = outputs[:, :MMD_MAX_ROWS]
         reference = ((rows.targets[:MMD_MAX_ROWS] - self.target_mean) / self.target_std)[:, None]
@@ -187,7 +190,7 @@ class Task:
     # ---- reporting ------------------------------------------------------------------------
 
     @torch.no_grad()
-    def _outputs(self, params: list[Tensor], features: Tensor) -> Tensor:
+    def _outputs(self, params: list[torch.Tensor], features: torch.Tensor) -> torch.Tensor:
         chunks = [
             mlp_forward(params, features[start : start + REPORT_CHUNK_ROWS])
             for start in range(0, features.shape[0], REPORT_CHUNK_ROWS)
@@ -195,7 +198,7 @@ class Task:
         return torch.cat(chunks, dim=1)
 
     @torch.no_grad()
-    def report(self, params: list[Tensor]) -> dict[str, np.ndarray]:
+    def report(self, params: list[torch.Tensor]) -> dict[str, np.ndarray]:
         """Per row, float64: objectives (K, m) on the whole training set and val_objectives
         (K, m) on the validation set."""
         values = {}
@@ -206,7 +209,7 @@ class Task:
         return values
 
     @torch.no_grad()
-    def predictions(self, params: list[Tensor], split: str = "train") -> np.ndarray:
+    def predictions(self, params: list[torch.Tensor], split: str = "train") -> np.ndarray:
         """Per-row predictions on a split ("train" or "validation"): (K, n) in target units
         for regression, (K, n, C) class probabilities (sigmoids under sum_to_one)."""
         if split not in ("train", "validation"):
