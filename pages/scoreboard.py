@@ -56,6 +56,10 @@ def table() -> None:
         mime="text/csv",
         key="scoreboard_csv",
     )
+    st.caption(
+        "converged: share of a sweep's settings whose verdict is converged (NSGA-II's members "
+        "are not runs: none). within 0.01: share of points that distance from the analytic front."
+    )
     if active:
         st.caption("Jobs are still training: the table refreshes when they finish.")
 

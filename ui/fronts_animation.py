@@ -92,16 +92,20 @@ def fronts_animation(
         title={"text": "Fronts forming: every setting's (f, g) over the steps"},
         xaxis={"title": {"text": axes[0]}, "range": _range(every, front, 0)},
         yaxis={"title": {"text": axes[1]}, "range": _range(every_g, front, 1)},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        legend={"yanchor": "top", "y": 1, "x": 1.02},  # right of the plot: clear of the slider
         updatemenus=[
             {"type": "buttons", "direction": "left", "x": 0, "y": -0.12, "xanchor": "left",
              "yanchor": "top", "showactive": False,
              "buttons": [
                  {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                 {"label": "⏸ Pause", "method": "animate", "args": [[None], pause]},
+                 {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
              ]}
         ],
+        # 200 tick labels would overlap: hidden (transparent), the current step is shown above
         sliders=[{"active": 0, "x": 0.2, "len": 0.8, "y": -0.06, "yanchor": "top",
-                  "currentvalue": {"prefix": "step "}, "steps": slider_steps}],
+                  "ticklen": 0, "font": {"color": "rgba(0,0,0,0)"},
+                  "currentvalue": {"prefix": "step ", "xanchor": "right",
+                                   "font": {"color": "#444"}},
+                  "steps": slider_steps}],
     )  # fmt: skip
     return go.Figure(data=[*static, *moving(0)], layout=layout, frames=frames)

@@ -21,7 +21,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGE_TITLES = ["Lab", "Datasets", "Live", "Compare", "Pareto", "History"]  # app.py's order
+PAGE_TITLES = ["Lab", "Datasets", "Live", "Compare", "Pareto", "History", "Scoreboard"]  # app.py
 
 
 def free_port() -> int:

@@ -69,7 +69,7 @@ def test_fronts_animation_has_one_frame_per_sample():
     assert figure.frames[9].data[0].x == (0.0, 0.0, 0.0)  # mdmm's last sample
     assert figure.frames[9].data[1].x == (0.0,)  # a shorter path holds its last sample
     buttons = [b.label for b in figure.layout.updatemenus[0].buttons]
-    assert buttons == ["▶ Play", "⏸ Pause"]
+    assert buttons == ["▶ Play", "❚❚ Pause"]
     assert len(figure.data) == 3 and figure.data[0].name == "Pareto front"
 
 
