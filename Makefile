@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint system-deps bench clean
+.PHONY: run test lint system-deps bench clean docker-test
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev system-deps lint
 	@if [ -f Dockerfile ]; then $(VENV)/bin/hadolint Dockerfile; fi
 	$(PY) -m pytest
+
+# The workshop image, built and run for real (docs/workshop.md): starts a Docker engine
+# (installing Debian's docker.io if none), makes the base images exist (Debian stand-ins when
+# no registry answers), builds `moolab` with this machine's pip set-up and local CPU torch
+# wheel, then runs tests/docker against it. Every failure is one `docker-test:` line.
+docker-test: $(VENV)/.installed-dev system-deps
+	PY=$(PY) sh docker/build-here.sh
+	MOO_DOCKER_TESTS=1 $(PY) -m pytest tests/docker -q
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench

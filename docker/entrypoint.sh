@@ -1,6 +1,8 @@
 #!/bin/sh
 # MOO Lab container entrypoint.
-#   app       start the Streamlit dashboard on 0.0.0.0:${PORT:-8501}
+#   app       start the Streamlit dashboard on 0.0.0.0:${PORT:-8501} and, unless
+#             MOO_EXTERNAL_WORKERS=1, a background worker beside it (restarted if it
+#             exits), so runs submitted with `docker exec` train without a browser
 #   worker    start a background worker (extra arguments go to `python -m worker serve`)
 #   reset-db  delete the SQLite database file under the data folder (SQLite only)
 #   anything else is executed as given.
@@ -20,6 +22,22 @@ run() {
     exec "$@"
 }
 
+# The app's own worker: `python -m worker serve`, started again 2 s after it exits. The
+# app is told workers are external, so it does not spawn a second one when a page opens.
+start_worker() {
+    if [ "${MOO_DRY_RUN:-0}" = "1" ]; then
+        printf 'worker: %s\n' "python -m worker serve"
+        return 0
+    fi
+    (
+        trap 'exit 0' TERM INT
+        while :; do
+            python -m worker serve || echo "entrypoint: worker exited ($?); restarting" >&2
+            sleep 2
+        done
+    ) &
+}
+
 mkdir -p "$DATA_DIR"
 cd "$APP_DIR"
 
@@ -28,6 +46,10 @@ cmd="${1:-app}"
 
 case "$cmd" in
     app)
+        if [ "${MOO_EXTERNAL_WORKERS:-0}" != "1" ]; then
+            start_worker
+            export MOO_EXTERNAL_WORKERS=1
+        fi
         run streamlit run app.py \
             --server.address 0.0.0.0 \
             --server.port "${PORT:-8501}" \
