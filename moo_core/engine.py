@@ -16,12 +16,14 @@ from moo_core import threads as thread_policy
 from moo_core._lazy import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
+from moo_core.methods import Constraints
 from moo_core.optim import OPTIMIZERS
 from moo_core.outcomes import Final
 from moo_core.problems import PROBLEMS, Objective
 from moo_core.recorder import Recorder
 from moo_core.records import RunOutcome, StepChunk
 from moo_core.registry import ConfigError
+from moo_core.scaling import start_scale, to_data_units
 
 # Methods that need no Gram matrix train with one backward a step; every COSINE_EVERY-th step
 # takes each objective's gradient instead, to record their conflict (grad_cos holds the latest).
@@ -68,9 +70,18 @@ def _check_batch(runs: list[RunConfig]) -> None:
             raise ValueError(f"runs in one batch must share {name!r}")
 
 
-def make_balancer(runs: list[RunConfig], device: torch.device) -> Balancer:
-    """The Balancer of a batch: per-row hyperparameters, ε and seeds."""
+def user_constraints(runs: list[RunConfig], device: torch.device) -> Constraints:
+    """The batch's constraints with ε in the data's units: (K, c)."""
     epsilon = torch.tensor([r.epsilons() for r in runs], dtype=torch.float32, device=device)
+    return Constraints(tuple(runs[0].kinds()), epsilon)
+
+
+def make_balancer(runs: list[RunConfig], device: torch.device, scale=None) -> Balancer:
+    """The Balancer of a batch: per-row hyperparameters, ε (over the objectives' starting
+    values where `scale` is given: moo_core.scaling) and seeds."""
+    epsilon = user_constraints(runs, device).epsilon
+    if scale is not None:
+        epsilon = epsilon / scale[:, 1:]
     constraints = [(kind, epsilon[:, i]) for i, kind in enumerate(runs[0].kinds())]
     return Balancer(
         runs[0].method, constraints, seed=[r.seed for r in runs], **_settings(runs, device)
@@ -81,9 +92,10 @@ class _Step:
     """One training step through the Balancer: the closed form where the problem has one,
     else autograd (one backward, or per-objective gradients for Gram methods)."""
 
-    def __init__(self, objective, balancer: Balancer, params: list[torch.Tensor]):
+    def __init__(self, objective, balancer: Balancer, params: list[torch.Tensor], scale=None):
         self.objective, self.balancer, self.params = objective, balancer, params
         self.closed = getattr(objective, "closed_form", None)
+        self.scale = scale  # the Balancer sees values / scale (moo_core.scaling)
         self.cosine: torch.Tensor | None = None
 
     def __call__(self, step: int):
@@ -95,7 +107,8 @@ class _Step:
         else:
             values = self.objective.evaluate(self.params, step)
             take_gram = step % COSINE_EVERY == 0
-            report, directions = self.balancer.directions(values, self.params, gram=take_gram)
+            balanced = values if self.scale is None else values / self.scale
+            report, directions = self.balancer.directions(balanced, self.params, gram=take_gram)
             values = values.detach()
         if report.gram is not None:
             self.cosine = report.min_cosine()
@@ -127,23 +140,29 @@ def train_batch(
     m = objective.n_objectives
     if m != first.n_objectives:
         raise ConfigError(f"the objective has {m} objectives; the run expects {first.n_objectives}")
-    balancer = make_balancer(runs, device)
     started = time.perf_counter()
     params = objective.init_params([r.seed for r in runs], device)
+    scale, notes = start_scale(objective, params)
+    if notes and hasattr(objective, "notes"):
+        objective.notes = (*objective.notes, *notes)
+    balancer = make_balancer(runs, device, scale)
+    constraints = user_constraints(runs, device)
     work = thread_policy.step_work(params, getattr(objective, "rows_per_step", 1))
     recorder = Recorder(
-        m, len(runs), device, first.steps, chunk_steps, keep_trajectory, on_chunk, balancer
+        m, len(runs), device, first.steps, chunk_steps, keep_trajectory, on_chunk, constraints
     )
+    recorder.window = getattr(objective, "batches_per_epoch", 1)  # a running mean: see Recorder
     with thread_policy.using(thread_policy.choose(work, threads)):
         optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
-        take_step = _Step(objective, balancer, params)
+        take_step = _Step(objective, balancer, params, scale)
         status, report = _loop(
             take_step, optimizer, recorder, first.steps, chunk_seconds, should_stop
         )
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - started
-        outcomes = Final(objective, params, balancer, recorder, report).outcomes(status)
+        final = Final(objective, params, balancer, recorder, report, constraints, scale)
+        outcomes = final.outcomes(status)
     return outcomes, seconds, str(device), recorder.trajectory() if keep_trajectory else None
 
 
@@ -153,7 +172,8 @@ def _loop(take_step: _Step, optimizer, recorder: Recorder, steps, chunk_seconds,
     chunk_steps = recorder.buffer.shape[0]
     for step in range(steps):
         values, report, directions = take_step(step)  # detached: no graph from here on
-        recorder.record(values, report, take_step.cosine)
+        lams = to_data_units(report.multipliers, take_step.scale)
+        recorder.record(values, lams, take_step.cosine)
         optimizer.step(directions)  # in-place under no_grad
         take_step.objective.project(take_step.params)  # likewise
         if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:

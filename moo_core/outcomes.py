@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from moo_core._lazy import torch
-from moo_core.balancer import Balancer, Report, mix
+from moo_core.balancer import Balancer, mix
 from moo_core.problems import front_distance
 from moo_core.recorder import Recorder
 from moo_core.records import RunOutcome, objective_names
@@ -17,9 +17,12 @@ FRONT_POINTS = 2001
 class Final:
     """What the loop left: the objective, parameters, Balancer, records and last report."""
 
-    def __init__(self, objective, params, balancer: Balancer, recorder: Recorder, last: Report):
+    def __init__(
+        self, objective, params, balancer: Balancer, recorder: Recorder, last, constraints, scale
+    ):
         self.objective, self.params, self.balancer = objective, params, balancer
         self.recorder, self.last = recorder, last
+        self.constraints, self.scale = constraints, scale  # ε in data units; balancing scale
         self.m = recorder.m
 
     def outcomes(self, status: str) -> list[RunOutcome]:
@@ -73,7 +76,7 @@ class Final:
         rows = recorder.tail_of(k)
         window = max(1, round(getattr(self.objective, "batches_per_epoch", 1) / recorder.stride))
         rows = smooth(rows, window)
-        constraints = self.balancer.constraints_in_use()
+        constraints = self.constraints
         epsilon = constraints.epsilon[k].cpu().numpy().astype(float)
         tolerances = recorder.tolerances()[k].cpu().numpy().astype(float)
         objectives = rows[:, :m]
@@ -115,6 +118,11 @@ class Final:
                 )
                 for i in range(m)
             ]
+        if self.scale is not None:  # the weights act on values / scale
+            gradients = [
+                [g / self.scale[:, i].reshape(-1, *[1] * (g.dim() - 1)) for g in grads]
+                for i, grads in enumerate(gradients)
+            ]
         weights = self.last.weights
         with torch.no_grad():
             free = mix(weights, gradients)
@@ -131,7 +139,7 @@ class Final:
         sets) where it has one and it is finite; the last recorded step otherwise."""
         m = self.m
         extra: list[dict[str, float]] = [{} for _ in rows]
-        constraints = self.balancer.constraints_in_use()
+        constraints = self.constraints
         if not hasattr(self.objective, "report") or constraints is None:
             return extra
         report = self.objective.report(self.params)

@@ -20,9 +20,11 @@ TAIL_SAMPLES = 4096  # a longer tail is sampled at a stride
 
 
 class Recorder:
-    def __init__(self, m, count, device, steps: int, chunk_steps: int, keep, on_chunk, balancer):
+    def __init__(self, m, count, device, steps: int, chunk_steps: int, keep, on_chunk, constraints):
         self.m, self.count, self.keep, self.on_chunk = m, count, keep, on_chunk
-        self.balancer = balancer
+        self.constraints = constraints  # ε in the data's units
+        self.window = 1  # > 1: objectives recorded as a running mean over that many steps
+        self.recent: torch.Tensor | None = None
         self.columns = step_columns(m)
         self.buffer = torch.empty((chunk_steps, len(self.columns), count), device=device)
         self.nan = torch.full((1, count), float("nan"), device=device)
@@ -36,8 +38,12 @@ class Recorder:
         self.stride = max(1, math.ceil((steps - self.tail_start) / TAIL_SAMPLES))
         self.tail: list[np.ndarray] = []  # (T, columns, K) blocks of the tail's sampled steps
 
-    def record(self, values, report, cosine) -> None:
-        lam = report.multipliers
+    def record(self, values, lam, cosine) -> None:
+        """One step: objectives (K, m), multipliers (K, m − 1) or None, cosine (K,) or None.
+        On mini-batches (window > 1) the objectives are the mean over the last `window`
+        batches (one epoch): a stable basis, not batch noise mistaken for oscillation."""
+        if self.window > 1:
+            values = self._running_mean(values)
         torch.cat(  # the violation column is filled per chunk, from the objectives
             [
                 values.T,
@@ -49,17 +55,24 @@ class Recorder:
         )
         self.filled += 1
 
+    def _running_mean(self, values: torch.Tensor) -> torch.Tensor:
+        if self.recent is None:
+            self.recent = values.new_full((self.window, *values.shape), float("nan"))
+            self.seen = 0
+        self.recent[self.seen % self.window] = values
+        self.seen += 1
+        return self.recent[: min(self.seen, self.window)].mean(0)
+
     def tolerances(self) -> torch.Tensor:
         """(K, c): each constraint's violation tolerance, 1e-3·max(1, |ε|)."""
-        epsilon = self.balancer.constraints_in_use().epsilon
+        epsilon = self.constraints.epsilon
         return VIOLATION_TOLERANCE * epsilon.abs().clamp_min(1.0)
 
     def flush(self) -> None:
         if not self.filled:
             return
         block = self.buffer[: self.filled]
-        constraints = self.balancer.constraints_in_use()
-        violations = constraints.violations(block[:, 1 : self.m].transpose(1, 2))  # (T, K, c)
+        violations = self.constraints.violations(block[:, 1 : self.m].transpose(1, 2))  # (T, K, c)
         block[:, 2 * self.m - 1] = violations.amax(-1)
         good = torch.isfinite(block[:, : self.m]).all(1) & self.alive  # (T, K)
         good = good.cumprod(0).bool()  # alive until the first non-finite step

@@ -47,6 +47,7 @@ class Task:
     """
 
     reference_point = None
+    scale_free = True  # balanced on its starting values (moo_core.scaling)
 
     def __init__(self, spec: TaskSpec, data: Prepared, split_seed: int = 0):
         self.spec, self.split_seed = spec, int(split_seed)
