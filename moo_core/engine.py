@@ -25,8 +25,8 @@ from moo_core.records import RunOutcome, StepChunk
 from moo_core.registry import ConfigError
 from moo_core.scaling import start_scale, to_data_units
 
-# Methods that need no Gram matrix train with one backward a step; every COSINE_EVERY-th step
-# takes each objective's gradient instead, to record their conflict (grad_cos holds the latest).
+# Methods that need no Gram matrix train with one backward a step (closed forms: no Gram); every
+# COSINE_EVERY-th step takes the Gram too, to record their conflict (grad_cos holds the latest).
 COSINE_EVERY = 32
 ChunkCallback = Callable[[StepChunk], None]
 StopCheck = Callable[[], bool]
@@ -102,7 +102,9 @@ class _Step:
         closed = self.closed(self.params) if self.closed is not None else None
         if closed is not None:
             values, gradients = closed
-            report = self.balancer.weigh(values, gram_matrix(gradients))
+            take_gram = self.balancer.needs_gram or step % COSINE_EVERY == 0
+            gram = gram_matrix(gradients) if take_gram else None
+            report = self.balancer.weigh(values, gram)
             directions = mix(report.weights, gradients)
         else:
             values = self.objective.evaluate(self.params, step)

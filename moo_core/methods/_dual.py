@@ -36,7 +36,9 @@ class DualMethod(Method):
     def weigh(self, values, gram):
         if "columns" not in self.__dict__:
             self._prepare(values)
-        defect = self.direction * (values[:, 1:] - self.constraints.epsilon)
+        defect = values[:, 1:] - self.constraints.epsilon
+        if self.any_ge:  # ε − g for `ge`
+            defect = self.direction * defect
         if "lambda" not in self.state:  # else resumed from a checkpoint
             self.state["lambda"] = torch.zeros_like(defect)
         lam = self.state["lambda_used"] = self.state["lambda"]
@@ -45,7 +47,7 @@ class DualMethod(Method):
             pull = torch.where(self.inequality, pull.clamp_min(0.0), pull)
             stepped = torch.where(self.inequality, stepped.clamp_min(0.0), stepped)
         self.state["lambda"] = stepped
-        return torch.cat([self.ones, self.direction * pull], -1)
+        return torch.cat([self.ones, self.direction * pull if self.any_ge else pull], -1)
 
     def _prepare(self, values: torch.Tensor) -> None:
         kinds = self.constraints.kinds
@@ -53,6 +55,7 @@ class DualMethod(Method):
         self.direction = torch.tensor([DIRECTION[k] for k in kinds], dtype=like.dtype).to(
             like.device
         )
+        self.any_ge = "ge" in kinds
         mask = torch.tensor([k != "eq" for k in kinds], device=like.device)
         self.inequality = mask if bool(mask.any()) else None
         self.ones = torch.ones_like(values[:, :1])
