@@ -15,7 +15,7 @@ first averaged over one epoch's batches, to judge the trend and not the batch no
 
 When a constraint stays violated over the whole tail the reason says why, where the evidence
 allows: "stuck on a plateau" (every gradient vanishes), "stuck at the box boundary" (only the
-box holds the step back, e.g. a corner of ZDT's box) or "suspected infeasible" (the violation
+box holds the step back and the violation no longer shrinks, e.g. a corner of ZDT's box) or "suspected infeasible" (the violation
 no smaller at the tail's end than at its start while the multiplier only grew).
 
 A penalty method is judged on 2–4 and the reason reports the violation it leaves (a fixed μ
@@ -138,6 +138,7 @@ def _stuck(tail: Tail, stationarity, free_stationarity, gradient_scale) -> str |
         stationarity is not None
         and stationarity <= STATIONARY_TOLERANCE
         and (free_stationarity is None or free_stationarity > STATIONARY_TOLERANCE)
+        and _stalled(tail.violations.max(1))  # a front on the box's face is still approached
     )
     if boxed:
         return (
@@ -157,6 +158,11 @@ def _stuck(tail: Tail, stationarity, free_stationarity, gradient_scale) -> str |
     return None
 
 
+def _stalled(violation: np.ndarray) -> bool:
+    """No progress towards ε over the tail: the last violation ≥ 98 % of the first."""
+    return bool(violation[-1] >= 0.98 * violation[0])
+
+
 def _suffix(tail: Tail, i: int) -> str:
     """ "" for the one constraint of a two-objective run, else its 1-based number."""
     return "" if tail.violations.shape[1] == 1 else str(i + 1)
@@ -170,7 +176,7 @@ def _infeasible(tail: Tail, i: int) -> bool:
     if not still or len(lam) < 3:
         return False
     rising = (np.diff(lam) >= 0).mean() >= 0.95
-    stalled = violation[-1] >= 0.98 * violation[0]  # no progress towards ε
+    stalled = _stalled(violation)
     return bool(rising and stalled and lam[-1] - lam[0] > 0.1 * max(lam[-1], 1e-12))
 
 
