@@ -15,8 +15,9 @@ first averaged over one epoch's batches, to judge the trend and not the batch no
 
 When a constraint stays violated over the whole tail the reason says why, where the evidence
 allows: "stuck on a plateau" (every gradient vanishes), "stuck at the box boundary" (only the
-box holds the step back and the violation no longer shrinks, e.g. a corner of ZDT's box) or "suspected infeasible" (the violation
-no smaller at the tail's end than at its start while the multiplier only grew).
+box holds the step back and the violation no longer shrinks, e.g. a corner of ZDT's box) or
+"suspected infeasible" (the violation no smaller at the tail's end than at its start while
+the multiplier only grew).
 
 A penalty method is judged on 2–4 and the reason reports the violation it leaves (a fixed μ
 misses ε by design). `steps_to_converge` is the step after which every violation stayed
