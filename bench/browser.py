@@ -24,13 +24,14 @@ import threading
 import time
 from pathlib import Path
 
-from tests.e2e._browser import ARGS, CHROMIUM, free_port, wait_http
+from tests.e2e._browser import ARGS, CHROMIUM, board_frame, free_port, wait_http
 from tests.e2e.test_browser import LAMBDA_LENGTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "/?problem=concave&method=mdmm&epsilon=0.6&damping=10&steps=10000"
-# Installed in every document: window.__seen maps each last step the λ chart showed to the
-# wall-clock time (ms) it was first seen.
+# Installed in every document (the page and the chart board's frame, where the Live charts
+# are): window.__seen maps each last step the λ chart showed to the wall-clock time (ms) it
+# was first seen.
 RECORDER = f"""window.__seen = {{}};
 setInterval(() => {{
   const rows = ({LAMBDA_LENGTHS})();
@@ -68,11 +69,13 @@ def launch(page, base: str) -> tuple[float, dict[float, float]]:
     time.sleep(2)  # let the form settle from the URL
     clicked = time.time()
     page.locator(".st-key-launch button").click()
+    page.wait_for_url("**/live?runs=*", timeout=60_000, wait_until="commit")
+    board = board_frame(page)  # the Live charts live in the chart board's frame
     deadline = time.monotonic() + 120
     seen: dict[float, float] = {}
     while time.monotonic() < deadline and max(seen, default=-1) < 9999:
         time.sleep(0.5)
-        seen = {float(k): v / 1000 for k, v in page.evaluate("window.__seen || {}").items()}
+        seen = {float(k): v / 1000 for k, v in board.evaluate("window.__seen || {}").items()}
     return clicked, seen
 
 

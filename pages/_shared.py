@@ -269,11 +269,13 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
 
 
 def submit(eng, name: str, kind: str, configs: list) -> list[int]:
-    """Queue `configs` as one experiment of `kind`; returns their run ids."""
+    """Queue `configs` as one experiment of `kind`, in one transaction (a worker claims a
+    comparison's runs together, as a race: storage/races.py); returns their run ids."""
     import storage
+    from storage.races import submit_runs
 
     experiment_id = storage.create_experiment(eng, name, kind)
-    return [storage.submit_run(eng, c, experiment_id=experiment_id) for c in configs]
+    return submit_runs(eng, configs, experiment_id=experiment_id)
 
 
 def confirmed(label: str, key: str, target: Any, warning: str) -> bool:

@@ -40,8 +40,9 @@ if shown:
     run_id = st.selectbox("Run", [r["run"] for r in shown], key="history_run")
     view = by_id[run_id]
     c1, c2, c3 = st.columns(3)
-    if c1.button("Open live view", key="open"):
-        st.switch_page("pages/live.py", query_params={"runs": str(run_id)})
+    if c1.button("Open live view", key="open"):  # a sweep's live view is its Pareto page
+        target = "pages/pareto.py" if view.kind != "run" else "pages/live.py"
+        st.switch_page(target, query_params={"run" if view.kind != "run" else "runs": str(run_id)})
     if view.kind == "sweep" and c2.button("Open Pareto view", key="open_pareto"):
         st.switch_page("pages/pareto.py", query_params={"run": str(run_id)})
     if view.kind != "sweep" and c2.button("Compare", key="open_compare"):

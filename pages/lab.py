@@ -15,7 +15,7 @@ from pages._shared import (
     submit,
     worker_banner,
 )
-from ui import params
+from ui import lessons, params
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -35,17 +35,34 @@ def apply(query) -> None:
         st.session_state[key] = [m for m in value.split(",") if m] if name == "vs" else value
 
 
+def start_lesson(index: int) -> None:
+    """A lesson card's button: fill the form with the preset, then launch it (below)."""
+    apply(params.PRESETS[index].query())
+    st.session_state["_start"] = index
+
+
 if "problem" not in st.session_state:
     url = st.query_params.to_dict()
     form_keys = set(params.BASE_DEFAULTS) | {"damping", "lr", "lr_lambda", "weight"}
     apply(url if form_keys & set(url) else st.session_state.get("_lab_query", url))
+    if url.get("autorun") == "1" and not st.session_state["url_errors"]:
+        # A lesson link starts what it describes, once: the form rewrites the URL without
+        # `autorun` below, so neither a rerun nor a refresh launches it again.
+        st.session_state["_start"] = lessons.lesson_for(params.PRESETS, url)
 for message in st.session_state.get("url_errors", []):
     st.error(f"Ignored a value from the URL: {message}")
 
-with st.expander("Presets", expanded=False):
-    for i, preset in enumerate(params.PRESETS):
-        st.button(
-            preset.title,
+with st.expander("Lessons: one click starts a race and opens it live", expanded=True):
+    cards = st.columns(len(params.PRESETS))
+    for i, (card, preset) in enumerate(zip(cards, params.PRESETS, strict=True)):
+        box = card.container(border=True)
+        box.markdown(f"**{preset.title}**")
+        box.caption(preset.watch)
+        box.button(
+            "Start lesson", key=f"lesson{i}", type="primary", on_click=start_lesson, args=(i,)
+        )
+        box.button(
+            "Fill the form",
             key=f"preset{i}",
             help=preset.explanation,
             on_click=apply,
@@ -57,7 +74,6 @@ problem = kept_choice(problem_col.selectbox, "Problem", PROBLEMS.names(), "probl
 described = PROBLEMS.get(problem).describe()
 problem_col.caption(described["summary"])
 method = kept_choice(method_col.selectbox, "Method", METHODS.names(), "method")
-lo, hi = params.g_range(problem)
 objectives = params.objectives_of(problem)
 keys, free = constraint_inputs(problem, objectives)
 c3, c4 = free or st.columns(4)[:2]
@@ -93,11 +109,26 @@ except ConfigError as bad:
     config, error = None, str(bad)
     st.error(f"Cannot run this configuration: {error}")
 
+
+def sweep_defaults() -> None:
+    """From and To follow the swept name: ε's the problem's range of g, a hyperparameter
+    its range in the registry (not ε's, as before: damping from 0 to 0.98)."""
+    over = st.session_state.get("sweep_over") or "epsilon"
+    low, high = params.sweep_range(problem, method, over)
+    st.session_state["sweep_start"], st.session_state["sweep_stop"] = low, high
+
+
 with st.expander("Sweep settings"):
-    over = st.selectbox("Sweep over", params.sweepable(problem, method), key="sweep_over")
+    choices = params.sweepable(problem, method)
+    if st.session_state.get("sweep_over") not in choices:
+        st.session_state["sweep_over"] = choices[0]
+        sweep_defaults()
+    if "sweep_start" not in st.session_state:
+        sweep_defaults()
+    over = kept_choice(st.selectbox, "Sweep over", choices, "sweep_over", on_change=sweep_defaults)
     s1, s2, s3 = st.columns(3)
-    start = s1.number_input("From", value=float(lo), key="sweep_start", format="%g")
-    stop = s2.number_input("To", value=float(hi), key="sweep_stop", format="%g")
+    start = s1.number_input("From", value=kept("sweep_start"), key="sweep_start", format="%g")
+    stop = s2.number_input("To", value=kept("sweep_stop"), key="sweep_stop", format="%g")
     count = s3.number_input("Count", value=9, min_value=1, max_value=1000, key="sweep_count")
 
 blocked = eng is None or config is None
@@ -107,18 +138,18 @@ compare = b2.button("Compare", key="compare", disabled=blocked or not vs)
 sweep = b3.button("Sweep", key="sweep", disabled=blocked)
 
 
+started = "_start" in st.session_state and not blocked  # a lesson card or an autorun link
+lesson = st.session_state.pop("_start", None) if started else None
 try:
-    if launch:
-        ids = submit(eng, f"run: {problem}", "single", [config])
-        st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
-    if compare:
-        ids = submit(
-            eng,
-            f"compare: {problem}",
-            "comparison",
-            [config] + [params.run_config(values, m) for m in vs],
+    if launch or compare or started:
+        both = compare or (started and vs)
+        configs = [config] + [params.run_config(values, m) for m in vs] if both else [config]
+        name = f"{'compare' if both else 'run'}: {problem}"
+        ids = submit(eng, name, "comparison" if both else "single", configs)
+        query = {"runs": ",".join(map(str, ids))} | (
+            {} if lesson is None else {"lesson": str(lesson)}
         )
-        st.switch_page("pages/live.py", query_params={"runs": ",".join(map(str, ids))})
+        st.switch_page("pages/live.py", query_params=query)
     if sweep:
         cfg = make_sweep_config(config, over, float(start), float(stop), int(count))
         ids = submit(eng, f"sweep {over}: {problem}", "sweep", [cfg])

@@ -1,9 +1,11 @@
-"""Live runs: status, progress with ETA, cancel, and charts refreshed while they run."""
+"""Live runs: status, progress with ETA, cancel, charts that grow in place while they run, a
+lesson's text, the race's verdict and a replay at the end."""
 
 from datetime import UTC, datetime
 
 import streamlit as st
 
+from pages._board import board
 from pages._shared import (
     TERMINAL,
     analytic_front,
@@ -17,15 +19,16 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import charts, figures, figures_m, labels, params, tables
+from ui import charts, figures_m, labels, lessons, params, replay, tables
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
-REFRESH_SECONDS = 0.4  # a refresh fetches only new steps; the browser's redraw bounds the lag
+REFRESH_SECONDS = 0.4  # a refresh fetches only new steps; the board redraws them in place
 STALE_SECONDS = 10  # workers beat every second (`--heartbeat`)
-# A worker stores a run's first chunk ~0.3 s after claiming it: the first drawing waits for it
-# rather than drawing empty charts and redrawing them (~0.5 s of browser time) a refresh later.
-FIRST_STEPS_WAIT = 1.0
+# No wait for a run's first stored chunk (it was 1 s when every refresh redrew the charts from
+# scratch): the board is drawn at once, so the browser loads plotly.js while the worker starts,
+# and the first steps are added in place a refresh later.
+FIRST_STEPS_WAIT = 0.0
 
 st.title("Live runs")
 eng = get_engine()
@@ -45,7 +48,17 @@ if not views:
     st.stop()
 names = dataset_names(eng)
 active = any(v.status not in TERMINAL for v in views)  # poll only while something runs
-paused = active and st.toggle("Pause the charts (to zoom or hover while runs go on)", key="pause")
+lesson = params.preset_at(st.query_params.get("lesson"))
+if lesson is not None:
+    st.info(f"**Lesson: {lesson.title}.** {lesson.watch}")
+switches = st.columns(3)
+projector = switches[0].toggle(
+    "Projector", value=st.query_params.get("projector") == "1", key="projector",
+    help="Large fonts and the two main charts, one under the other",
+)  # fmt: skip
+paused = active and switches[1].toggle(
+    "Pause the charts (to zoom or hover while runs go on)", key="pause"
+)
 
 
 @st.fragment(run_every=REFRESH_SECONDS if active else None)
@@ -65,7 +78,9 @@ def status() -> None:
         running = view.status == "running"
         text = tables.progress_text(view.steps_stored, progress, view.started, now, running)
         c2.progress(progress, text=text)
-        if view.status not in TERMINAL and c3.button("Cancel", key=f"cancel{view.id}"):
+        if view.status in TERMINAL:
+            c3.empty()  # a finished run has nothing to cancel: no button left behind
+        elif c3.button("Cancel", key=f"cancel{view.id}"):
             storage.request_cancel(eng, view.id)
             st.toast(f"Cancel requested for run {view.id}")
         silent = tables.seconds_between(view.heartbeat, now) if running else None
@@ -93,23 +108,35 @@ def live_charts() -> None:
     views = [v for v in fetch_runs(eng, ids, wait_for_steps=wait) if v.kind != "sweep"]
     if not views:
         return
-    series = {label(v): metrics(eng, v.id) for v in views}
+    series = {label(v): m for v in views if len((m := metrics(eng, v.id)).get("step", ()))}
+    if not series:  # nothing stored yet: the board alone, loading plotly.js meanwhile
+        board([], key="live_board")
+        return
     first, info = config_of(views[0]), labels.task_info(views[0])
     m = figures_m.series_objectives(series)
     eps, front = labels.epsilons(first, m), analytic_front(first, m)
-    # Streamlit redraws a changed chart from scratch, so zoom and hover cannot outlast a
-    # refresh: draw static plots while polling (about a fifth cheaper in the browser).
-    kw = {"config": {"staticPlot": active and not paused}}
-    left, right = st.columns(2)
-    left.plotly_chart(charts.lambda_chart(series), key="lambda_chart", **kw)
-    values = charts.objectives_chart(series, eps, y_title=labels.values_title(first, info, m))
-    right.plotly_chart(values, key="objectives", **kw)
-    axes = labels.objective_titles(first, info, m)
-    left.plotly_chart(charts.path_chart(series, front, eps, axes=axes), key="path", **kw)
-    right.plotly_chart(figures.violation_figure(series), key="violation_chart", **kw)
-    st.plotly_chart(charts.cosine_chart(series), key="cosine_chart", **kw)
+    y_title, axes = labels.values_title(first, info, m), labels.objective_titles(first, info, m)
+    shown = charts.live_set(series, front, eps, axes, y_title, projector)
+    done = all(v.status in TERMINAL for v in views)
+    spec = None
+    if done and m == 2:  # finished: replay it in the browser, at the learner's pace
+        spec = replay.add_replay({n: f for n, f, _ in shown}, series, step_charts=replay.OVER_STEPS)
+    board(
+        shown,
+        key="live_board",
+        columns=1 if projector else 2,
+        projector=projector,
+        static=active and not paused,  # no zoom or hover while polling: cheaper
+        replay=spec,
+    )
     st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))
+    if done and (text := lessons.verdict(series, {label(v): config_of(v) for v in views})):
+        st.success(f"**Verdict, from the stored steps:** {text}")
 
 
-status()
-live_charts()
+# Each fragment in a container of its own: when a finished run's status grows (verdict, summary
+# lines), the charts below keep their place in the page, so the board is not mounted anew.
+with st.container():
+    status()
+with st.container():
+    live_charts()

@@ -85,3 +85,47 @@ def front_chart(front: np.ndarray, epsilons: Sequence[float] = ()) -> go.Figure:
     if np.asarray(front).shape[1] == 3:
         return figures_3d.front3d_figure(front, epsilons)
     return figures.front_figure(front, _first(epsilons))
+
+
+def has_lambda(series: Series) -> bool:
+    """Whether any run recorded a multiplier or a weight on g (weighted_sum, penalty: not)."""
+    return any(
+        np.isfinite(np.asarray(m[name], dtype=float)).any()
+        for m in series.values()
+        for name in m
+        if name.startswith("lambda")
+    )
+
+
+def _varies(series: Series, column: str) -> bool:
+    values = [np.asarray(m.get(column, ()), dtype=float) for m in series.values()]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values] or [np.zeros(0)])
+    return len(finite) > 1 and float(np.ptp(finite)) > 1e-6
+
+
+def live_set(
+    series: Series,
+    front: np.ndarray | None,
+    epsilons: Sequence[float],
+    axes: Sequence[str] | None,
+    y_title: str | None,
+    projector: bool = False,
+) -> list[tuple[str, go.Figure, bool]]:
+    """The Live page's charts as (id, figure, wide): λ (only when some run has one), f and g,
+    the path, the violation, and the gradient cosine unless it is constant (−1 on every
+    step of a toy problem's two opposed objectives). `projector`: the two main ones, the path
+    and λ (f and g for methods without λ)."""
+    lam = lambda_chart(series) if has_lambda(series) else None
+    values = objectives_chart(series, epsilons, y_title=y_title)
+    path = path_chart(series, front, epsilons, axes=axes)
+    if projector:
+        return [
+            ("path", path, False),
+            ("lambda", lam, False) if lam else ("objectives", values, False),
+        ]
+    charts = [("lambda", lam, False)] if lam else []
+    charts += [("objectives", values, False), ("path", path, False)]
+    charts.append(("violation", figures.violation_figure(series), False))
+    if _varies(series, "grad_cos"):
+        charts.append(("cosine", cosine_chart(series), False))
+    return charts

@@ -13,8 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import MAX_POINTS, Series, _figure, colour
+from ui.figures import MAX_POINTS, Series, _figure
 from ui.labels import converged_of, objective_count
+from ui.palette import colours
 
 PER_ROW = 4  # panels side by side before a new row starts
 GAP_TITLE = "constraint gap g − ε"
@@ -54,7 +55,7 @@ def along_path(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> np
     return finite[np.unique(np.r_[marks.clip(0, len(finite) - 1), len(finite) - 1])]
 
 
-def _ends(gap: np.ndarray, lam: np.ndarray, i: int, label: str) -> list[go.Scatter]:
+def _ends(gap: np.ndarray, lam: np.ndarray, colour: str, label: str) -> list[go.Scatter]:
     """The start (open circle) and the last finite point (×) of one run's portrait."""
     finite = np.flatnonzero(np.isfinite(gap) & np.isfinite(lam))
     if not len(finite):
@@ -67,7 +68,7 @@ def _ends(gap: np.ndarray, lam: np.ndarray, i: int, label: str) -> list[go.Scatt
             mode="markers",
             name=f"{name} {label}",
             showlegend=False,
-            marker={"size": 11, "symbol": symbol, "color": colour(i)},
+            marker={"size": 11, "symbol": symbol, "color": colour},
             hovertemplate=f"{name} {label}: g − ε = %{{x:.4g}}, λ = %{{y:.4g}}<extra></extra>",
         )
         for index, name, symbol in ((first, "start", "circle-open"), (last, "end", "x"))
@@ -96,9 +97,9 @@ def phase_portrait_figure(
         horizontal_spacing=0.06,
         vertical_spacing=0.16 if rows > 1 else 0.1,
     )
-    position = {label: i for i, label in enumerate(series)}  # its colour in every chart
+    position = dict(zip(series, colours(series), strict=True))  # its colour in every chart
     for panel, label in enumerate(labels):
-        i, m = position[label], series[label]
+        colour, m = position[label], series[label]
         gap = np.asarray(m["g"], dtype=float) - float(epsilons[label])
         lam = np.asarray(m["lambda"], dtype=float)
         kept = along_path(gap, lam)
@@ -109,12 +110,12 @@ def phase_portrait_figure(
             y=lam,
             mode="lines",
             name=label,
-            line={"color": colour(i), "width": 1.5},
+            line={"color": colour, "width": 1.5},
             customdata=step,
             hovertemplate="step %{customdata}: g − ε = %{x:.4g}, λ = %{y:.4g}<extra></extra>",
         )
         figure.add_trace(path, **cell)
-        for trace in _ends(gap, lam, i, label):
+        for trace in _ends(gap, lam, colour, label):
             figure.add_trace(trace, **cell)
         figure.add_vline(x=0, line={"dash": "dash", "color": "gray", "width": 1}, **cell)
     figure.update_xaxes(title_text=GAP_TITLE, zeroline=False, showticklabels=True)
@@ -147,7 +148,7 @@ def steps_to_converge_figure(
     """Steps each setting took to converge (y) against the swept value (x), one colour per
     sweep (label → its points). A setting that did not converge is drawn as a hollow ✕ at its
     run length (the steps it ran): it took at least that many. Hovering tells its reason."""
-    traces, over = [], "value"
+    traces, over, cs = [], "value", colours(sweeps)
     for i, (label, points) in enumerate(sweeps.items()):
         over = next((p["over"] for p in points if p.get("over")), over)
         order = sorted(points, key=lambda p: math.inf if p.get("value") is None else p["value"])
@@ -159,8 +160,8 @@ def steps_to_converge_figure(
                 y=[p["steps_to_converge"] for p in done],
                 mode="lines+markers",
                 name=f"converged {label}",
-                marker={"size": 9, "color": colour(i)},
-                line={"color": colour(i), "width": 1},
+                marker={"size": 9, "color": cs[i]},
+                line={"color": cs[i], "width": 1},
                 text=[_steps_hover(p, over) for p in done],
                 hovertemplate="%{y} steps<br>%{text}<extra></extra>",
             )
@@ -172,7 +173,7 @@ def steps_to_converge_figure(
                     y=[p.get("steps") for p in stuck],
                     mode="markers",
                     name=f"not converged {label}",
-                    marker={"size": 11, "symbol": "x-open", "color": colour(i)},
+                    marker={"size": 11, "symbol": "x-open", "color": cs[i]},
                     text=[_steps_hover(p, over) for p in stuck],
                     hovertemplate="not converged in %{y} steps<br>%{text}<extra></extra>",
                 )

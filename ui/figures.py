@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 # TOY_AXES: a task passes its loss's and objective's names instead
 from ui.labels import TOY_AXES, converged_of, verdict_text
+from ui.palette import colours, lambda_titles, method_of
 
 MAX_POINTS = 1000  # a chart is ~600 px wide: more points draw no more detail, only slower
 PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880")
@@ -82,7 +83,7 @@ def _level(epsilon: float) -> dict:
 
 
 def colour(i: int) -> str:
-    """The i-th run's colour: the same run has the same colour in every figure."""
+    """The i-th colour of the default palette (a figure of runs colours them by method)."""
     return PALETTE[i % len(PALETTE)]
 
 
@@ -130,12 +131,15 @@ def front_figure(front: np.ndarray, epsilon: float | None = None, uirevision="fr
 
 
 def lambda_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
-    """λ (the multiplier) over steps, one line per run."""
+    """λ (the multiplier, or the weight a balancing method put on g) over steps, one line
+    per run; titled after what the runs' methods report (ui.palette)."""
+    cs = colours(series)
     traces = [
-        _line(m["step"], m["lambda"], f"λ {label}", line={"color": colour(i)})
+        _line(m["step"], m["lambda"], f"λ {label}", line={"color": cs[i]})
         for i, (label, m) in enumerate(series.items())
     ]
-    return _figure(traces, "Multiplier λ over steps", STEP, "λ (Lagrange multiplier)", uirevision)
+    title, y = lambda_titles(method_of(label) for label in series)
+    return _figure(traces, title, STEP, y, uirevision)
 
 
 def objectives_figure(
@@ -146,12 +150,10 @@ def objectives_figure(
 ) -> go.Figure:
     """f and g over steps with a dashed line at the constraint level ε (`y_title`: what f and
     g are, e.g. a task's loss and objective with their units)."""
-    traces = []
+    traces, cs = [], colours(series)
     for i, (label, m) in enumerate(series.items()):
-        traces.append(_line(m["step"], m["f"], f"f {label}", line={"color": colour(i)}))
-        traces.append(
-            _line(m["step"], m["g"], f"g {label}", line={"dash": "dot", "color": colour(i)})
-        )
+        traces.append(_line(m["step"], m["f"], f"f {label}", line={"color": cs[i]}))
+        traces.append(_line(m["step"], m["g"], f"g {label}", line={"dash": "dot", "color": cs[i]}))
     if epsilon is not None:
         steps = [np.asarray(m["step"]) for m in series.values() if len(m["step"])]
         hi = max((float(s.max()) for s in steps), default=1.0)
@@ -179,10 +181,11 @@ def path_figure(
     """Each run's path in (f, g) space, over the analytic Pareto front when there is one (a
     task has none). `axes`: the x and y titles."""
     traces = [_front_trace(front)] if front is not None and len(front) else []
+    cs = colours(series)
     for i, (label, m) in enumerate(series.items()):
         f, g = downsample(m["f"], m["g"])
         traces.append(
-            go.Scatter(x=f, y=g, mode="lines", name=f"path {label}", line={"color": colour(i)})
+            go.Scatter(x=f, y=g, mode="lines", name=f"path {label}", line={"color": cs[i]})
         )
         finite = np.isfinite(f) & np.isfinite(g)
         if finite.any():
@@ -193,7 +196,7 @@ def path_figure(
                     y=[g[last]],
                     mode="markers",
                     name=f"end {label}",
-                    marker={"size": 11, "symbol": "x", "color": colour(i)},
+                    marker={"size": 11, "symbol": "x", "color": cs[i]},
                 )
             )
     extra = _level(epsilon) if epsilon is not None else {}
@@ -202,14 +205,14 @@ def path_figure(
 
 def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure:
     """Constraint violation over steps on a log y axis (zeros dropped)."""
-    traces, shown = [], [np.zeros(0)]
+    traces, shown, cs = [], [np.zeros(0)], colours(series)
     for i, (label, m) in enumerate(series.items()):
         step, v = downsample(m["step"], m["violation"])
         v = np.where(np.asarray(v, dtype=float) > 0, v, np.nan)
         shown.append(v[np.isfinite(v)])
         traces.append(
             go.Scatter(
-                x=step, y=v, mode="lines", name=f"violation {label}", line={"color": colour(i)}
+                x=step, y=v, mode="lines", name=f"violation {label}", line={"color": cs[i]}
             )
         )
     values = np.concatenate(shown)
@@ -223,8 +226,9 @@ def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure
 
 def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
     """Cosine between the gradients of f and g over steps."""
+    cs = colours(series)
     traces = [
-        _line(m["step"], m["grad_cos"], f"cos {label}", line={"color": colour(i)})
+        _line(m["step"], m["grad_cos"], f"cos {label}", line={"color": cs[i]})
         for i, (label, m) in enumerate(series.items())
     ]
     title, fixed = "Gradient cosine over steps", {"range": [-1.05, 1.05]}
@@ -268,6 +272,7 @@ def pareto_figure(
     out with `nondominated_only`); a setting that did not converge is hollow. Hovering a
     point shows its swept value, its verdict (and a task's validation f and g)."""
     traces = [_front_trace(front)] if front is not None and len(front) else []
+    cs = colours(sweeps)
     for i, (label, points) in enumerate(sweeps.items()):
         kept = [p for p in points if p.get("nondominated") or not nondominated_only]
         traces.append(
@@ -278,9 +283,9 @@ def pareto_figure(
                 name=label,
                 marker={
                     "size": 10,
-                    "color": colour(i),
+                    "color": cs[i],
                     "symbol": [point_symbol(p) for p in kept],
-                    "line": {"width": 2, "color": colour(i)},
+                    "line": {"width": 2, "color": cs[i]},
                 },
                 text=[_setting(p) for p in kept],
                 hovertemplate="f = %{x:.4g}, g = %{y:.4g}<br>%{text}<extra></extra>",

@@ -9,9 +9,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from moo_core.records import objective_names
-from ui.figures import POINTS_KEY, Series, colour, downsample, point_symbol
+from ui.figures import POINTS_KEY, Series, downsample, point_symbol
 from ui.figures_m import point_text
 from ui.labels import objective_count
+from ui.palette import colours
 
 SURFACE = {"color": "lightgray", "opacity": 0.45}  # the front behind the paths, not over them
 AXES = objective_names(3)
@@ -110,11 +111,12 @@ def path3d_figure(
     traces: list = front_surface(front)
     if (point := target(front, epsilons)) is not None:
         traces.append(_target_trace(point, epsilons))
+    cs = colours(series)
     for i, (label, m) in enumerate(series.items()):
         if objective_count(m) != 3:
             continue  # another problem's run: not in this space
         x, y, z = downsample(*(m[name] for name in objective_names(3)))
-        line = {"color": colour(i), "width": 5}
+        line = {"color": cs[i], "width": 5}
         traces.append(go.Scatter3d(x=x, y=y, z=z, mode="lines", name=f"path {label}", line=line))
         finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y) & np.isfinite(z))
         if len(finite):
@@ -126,7 +128,7 @@ def path3d_figure(
                     z=[z[last]],
                     mode="markers",
                     name=f"end {label}",
-                    marker={"size": 5, "symbol": "x", "color": colour(i)},
+                    marker={"size": 5, "symbol": "x", "color": cs[i]},
                 )
             )
     layout = _layout("Path in objective space (f, g1, g2)", axes, uirevision)
@@ -144,6 +146,7 @@ def pareto3d_figure(
     per sweep, non-dominated points circles and dominated ones diamonds (or left out), a
     setting that did not converge hollow."""
     traces: list = front_surface(front)
+    cs = colours(sweeps)
     for i, (label, points) in enumerate(sweeps.items()):
         kept = [p for p in points if p.get("nondominated") or not nondominated_only]
         x, y, z = ([p.get(name) for p in kept] for name in AXES)
@@ -156,9 +159,9 @@ def pareto3d_figure(
                 name=label,
                 marker={
                     "size": 5,
-                    "color": colour(i),
+                    "color": cs[i],
                     "symbol": [point_symbol(p) for p in kept],
-                    "line": {"width": 2, "color": colour(i)},
+                    "line": {"width": 2, "color": cs[i]},
                 },
                 text=[point_text(p) for p in kept],
                 hovertemplate="%{text}<extra></extra>",

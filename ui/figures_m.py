@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 
 from moo_core.records import multiplier_names, objective_names
 from ui import figures
-from ui.figures import STEP, Series, colour, downsample
+from ui.figures import STEP, Series, downsample
 from ui.labels import objective_count
+from ui.palette import colours
 
 DASHES = ("solid", "dot", "dash", "dashdot", "longdash", "longdashdot")  # objective i's dash
 PARCOORDS_LINES = 200  # steps per run drawn as lines in parallel coordinates
@@ -39,10 +40,10 @@ def _epsilon_labels(epsilons: Sequence[float]) -> dict[float, str]:
 
 def multipliers_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
     """Every multiplier over steps: a run's colour, one dash per constraint."""
-    traces = []
+    traces, cs = [], colours(series)
     for i, (label, m) in enumerate(series.items()):
         for j, name in enumerate(multiplier_names(objective_count(m))):
-            line = {"color": colour(i), "dash": DASHES[j % len(DASHES)]}
+            line = {"color": cs[i], "dash": DASHES[j % len(DASHES)]}
             traces.append(figures._line(m["step"], m[name], f"{_symbol(name)} {label}", line=line))
     title = "Multipliers λ1, λ2, … over steps (one per constraint)"
     return figures._figure(traces, title, STEP, "λ (Lagrange multipliers)", uirevision)
@@ -56,10 +57,10 @@ def objectives_figure(
 ) -> go.Figure:
     """Every objective over steps (a run's colour, one dash per objective) with a dashed
     black line at each constraint level."""
-    traces = []
+    traces, cs = [], colours(series)
     for i, (label, m) in enumerate(series.items()):
         for j, name in enumerate(objective_names(objective_count(m))):
-            line = {"color": colour(i), "dash": DASHES[j % len(DASHES)]}
+            line = {"color": cs[i], "dash": DASHES[j % len(DASHES)]}
             traces.append(figures._line(m["step"], m[name], f"{name} {label}", line=line))
     steps = [np.asarray(m["step"]) for m in series.values() if len(m["step"])]
     lo = min((float(s.min()) for s in steps), default=0.0)
@@ -87,30 +88,31 @@ def _num(value) -> str:
     return "–" if value is None else format(value, ".4g")
 
 
-def _colours(count: int) -> dict:
+def _colours(labels: Sequence[str]) -> dict:
     """A parcoords line colouring where line value (i + 0.5) / count is run i's colour."""
-    count = max(count, 1)
+    cs = colours(labels) or colours([""])
+    count = len(cs)
     scale = []
     for i in range(count):
-        scale += [[i / count, colour(i)], [(i + 1) / count, colour(i)]]
+        scale += [[i / count, cs[i]], [(i + 1) / count, cs[i]]]
     return {"colorscale": scale, "cmin": 0, "cmax": 1, "showscale": False}
 
 
-def _parcoords(columns: dict[str, list], groups: list[int], count: int, title: str, key: str):
+def _parcoords(columns: dict[str, list], groups: list[int], labels: list, title: str, key: str):
     table = np.array([columns[name] for name in columns], dtype=float).reshape(len(columns), -1)
     finite = np.isfinite(table).all(axis=0)
     dimensions = [
         {"label": _symbol(name), "values": row[finite]}
         for name, row in zip(columns, table, strict=True)
     ]
-    line = {"color": (np.asarray(groups, dtype=float)[finite] + 0.5) / max(count, 1)}
+    line = {"color": (np.asarray(groups, dtype=float)[finite] + 0.5) / max(len(labels), 1)}
     layout = {
         "title": {"text": title, "y": 0.97, "yanchor": "top"},
         "uirevision": key,
         "margin": {"l": 70, "r": 70, "t": 90, "b": 40},
         "height": 460,
     }
-    return go.Figure(go.Parcoords(dimensions=dimensions, line=line | _colours(count)), layout)
+    return go.Figure(go.Parcoords(dimensions=dimensions, line=line | _colours(labels)), layout)
 
 
 def parcoords_figure(series: Series, uirevision: str = "path") -> go.Figure:
@@ -127,7 +129,7 @@ def parcoords_figure(series: Series, uirevision: str = "path") -> go.Figure:
             columns[name] += list(values)
         groups += [i] * len(rows[0])
     title = f"Paths through {m} objectives, one line per step<br>{_key(series)}"
-    return _parcoords(columns, groups, len(series), title, uirevision)
+    return _parcoords(columns, groups, list(series), title, uirevision)
 
 
 def pareto_parcoords(
@@ -150,11 +152,12 @@ def pareto_parcoords(
                     column.append(np.nan if p.get(name) is None else p[name])
                 groups.append(i)
     title = "Sweeps: final objectives per setting" + (" (non-dominated only)" * nondominated_only)
-    return _parcoords(columns, groups, len(sweeps), f"{title}<br>{_key(sweeps)}", uirevision)
+    return _parcoords(columns, groups, list(sweeps), f"{title}<br>{_key(sweeps)}", uirevision)
 
 
 def _key(labelled: Mapping) -> str:
     """Which colour is which run or sweep: parallel coordinates have no legend."""
     return " · ".join(
-        f'<span style="color:{colour(i)}">■ {label}</span>' for i, label in enumerate(labelled)
+        f'<span style="color:{c}">■ {label}</span>'
+        for c, label in zip(colours(labelled), labelled, strict=True)
     )

@@ -27,6 +27,7 @@ class Preset:
     explanation: str
     values: dict[str, Any]
     compare: tuple[str, ...] = ()
+    watch: str = ""  # what to look at on the Live page while the lesson runs
 
     def query(self) -> dict[str, str]:
         q = {k: str(v) for k, v in self.values.items()}
@@ -46,6 +47,8 @@ PRESETS = (
         "keeps |g − ε| below 1e-3 from step ~3,500 on (converged).",
         {"problem": "concave", "method": "mdmm", "epsilon": 0.6, "damping": 10, "steps": 6000},
         ("bdmm",),
+        "Watch λ and the two points on the front: BDMM's λ saw-tooths and its point circles "
+        "the front for ever; MDMM's λ rises once and its point stops where g = ε.",
     ),
     Preset(
         "A weighted sum cannot reach a concave front",
@@ -59,6 +62,8 @@ PRESETS = (
             "steps": 3000,
         },
         ("mdmm",),
+        "Watch the path chart: the weighted sum's point runs to an end of the concave front "
+        "(no weight stops it in the middle) while MDMM's stops on the dashed line g = ε.",
     ),
     Preset(
         "Convex front: every method agrees",
@@ -67,18 +72,28 @@ PRESETS = (
         "penalty stops 0.05 past ε.",
         {"problem": "convex", "method": "mdmm", "epsilon": 1.0, "steps": 3000},
         ("bdmm", "penalty"),
+        "Watch the three points meet on the convex front: every method gets there; the "
+        "penalty stops a little past ε, the multipliers on it.",
     ),
     Preset(
         "Multiplier dynamics: BDMM, MDMM, augmented Lagrangian, νPI",
         "Four dual dynamics on one problem; open Compare for the phase portrait (g − ε "
         "against λ). BDMM goes round a closed loop for ever; MDMM at δ = 3 spirals in to "
         "(0, 0.92), settled by step ~4,300; the augmented Lagrangian (ρ = 20) swings λ from "
-        "16 to −7 and spirals in within ~100 steps; νPI's proportional kick lifts λ to 2.4 at once, then λ slides "
-        "straight down to 0.92 as g reaches ε, settled by step ~320.",
+        "16 to −7 and spirals in within ~100 steps; νPI's proportional kick lifts λ to 2.4 at "
+        "once, then λ slides straight down to 0.92 as g reaches ε, settled by step ~320.",
         {"problem": "concave", "method": "mdmm", "epsilon": 0.6, "damping": 3, "steps": 6000},
         ("bdmm", "augmented_lagrangian", "nupi"),
+        "Watch the four λ lines: BDMM's keeps cycling, MDMM's spirals in, the augmented "
+        "Lagrangian's swings hard then settles at once, νPI's jumps up and slides down.",
     ),
 )
+
+
+def preset_at(raw: Any) -> Preset | None:
+    """The preset a URL's `lesson` index names (None when it names none)."""
+    text = str(_first(raw) or "")
+    return PRESETS[int(text)] if text.isdigit() and int(text) < len(PRESETS) else None
 
 
 @dataclass
@@ -135,6 +150,19 @@ def sweepable(problem: str, method: str) -> list[str]:
     m = objectives_of(problem)
     each = [f"epsilon{i}" for i in range(1, m)] if m > 2 else []
     return ["epsilon", *each, "seed", *(s.name for s in method_specs(method) if s.sweepable)]
+
+
+def sweep_range(problem: str, method: str, over: str) -> tuple[float, float]:
+    """The Sweep expander's From and To for `over`: the problem's range of g for an ε, the
+    hyperparameter's own range from the registry, seeds 0 to 8."""
+    if over.startswith("epsilon"):
+        return g_range(problem)
+    if over == "seed":
+        return 0.0, 8.0
+    spec = next((s for s in method_specs(method) if s.name == over), None)
+    if spec is None or spec.low is None or spec.high is None:
+        return g_range(problem)
+    return float(spec.low), float(spec.high)
 
 
 def _first(raw: Any) -> Any:

@@ -20,7 +20,7 @@ from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
 from moo_core.nsga2 import Nsga2Config, run_nsga2
 from moo_core.trajectory import TRAJECTORY_SAMPLES
 from storage.races import claim_siblings
-from worker.race import train_together, warm
+from worker.race import train_together
 
 
 @dataclass
@@ -137,7 +137,6 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
     worker_id = worker_id or new_worker_id()
     storage.register_worker(engine, worker_id, socket.gethostname(), os.getpid(), _device_name())
     processed = 0
-    warm()  # the fork server races are trained in
     while True:
         storage.reap_stale(engine, options.grace)
         storage.worker_beat(engine, worker_id)

@@ -43,11 +43,55 @@ def wait_http(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError("streamlit did not start")
 
 
-def charts(page, count: int) -> None:
-    """Wait until `count` Plotly charts have drawn their axes."""
-    page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .xtitle').length >= {count}", timeout=60_000
-    )
+DRAWN = "document.querySelectorAll('.js-plotly-plot .xtitle').length"
+
+
+def charts(page, count: int, timeout: float = 60) -> None:
+    """Wait until `count` Plotly charts have drawn their axes, on the page and in the chart
+    board's frame (pages/_board.py) together."""
+    deadline = time.monotonic() + timeout
+    while (found := drawn(page)) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{found} of {count} charts drawn after {timeout} s")
+        time.sleep(0.3)
+
+
+def drawn(page) -> int:
+    """Charts with axes drawn on the page and in its frames (the chart board's)."""
+    total = page.evaluate(DRAWN)
+    for frame in _frames(page):
+        try:
+            total += frame.evaluate(DRAWN)
+        except Exception:  # a frame navigating or gone: counted on the next look
+            continue
+    return total
+
+
+def _frames(page) -> list:
+    """The content frames of the page's iframes (page.frames missed them in this Chromium)."""
+    found = []
+    for handle in page.locator("iframe").element_handles():
+        frame = handle.content_frame()
+        if frame is not None:
+            found.append(frame)
+    return found
+
+
+def board_frame(page, timeout: float = 60):
+    """The chart board's frame on the Live page (pages/_board.py: the component titled …board).
+    The Lab's front preview is a board too, gone once the Live page comes: skipped by its
+    chart's id, `front`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for handle in reversed(page.locator("iframe[title$='board']").element_handles()):
+            frame = handle.content_frame()
+            try:
+                if frame and not frame.evaluate("Boolean(document.getElementById('plot-front'))"):
+                    return frame
+            except Exception:  # detached meanwhile: look again
+                continue
+        time.sleep(0.2)
+    raise TimeoutError("no chart board on the page")
 
 
 def navigation(page) -> tuple[list[str], float]:

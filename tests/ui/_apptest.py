@@ -15,3 +15,24 @@ def page(path: str, query: dict | None = None) -> AppTest:
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly figure a page drew: st.plotly_chart's and those of the chart board
+    (pages/_board.py, a component whose `figures` argument holds them as JSON)."""
+    import json
+
+    found = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    for element in at.get("component_instance"):
+        args = json.loads(element.proto.json_args)
+        found += [item["figure"] for item in json.loads(args.get("figures") or "[]")]
+    return found
+
+
+def board_args(at: AppTest) -> dict:
+    """The chart board's arguments other than its figures ({} when the page has no board)."""
+    import json
+
+    for element in at.get("component_instance"):
+        return {k: v for k, v in json.loads(element.proto.json_args).items() if k != "figures"}
+    return {}

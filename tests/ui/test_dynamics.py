@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ui import charts, dynamics, figures, figures_3d, labels
+from ui import charts, dynamics, figures, figures_3d, labels, palette
 
 STEPS = np.arange(3000)
 
@@ -49,7 +49,7 @@ def test_phase_portrait_draws_one_named_path_per_run_in_its_own_panel():
     paths = [t for t in fig.data if t.mode == "lines"]
     assert [t.name for t in paths] == ["#1 bdmm", "#2 mdmm"]  # no λ: no portrait
     later = dynamics.phase_portrait_figure({"#3 weighted_sum": no_multiplier()} | series, eps)
-    assert later.data[0].line.color == figures.colour(1)  # the run's colour on every chart
+    assert later.data[0].line.color == palette.METHOD_COLOURS["bdmm"]  # its method's colour
     assert [a.text for a in fig.layout.annotations][:2] == ["#1 bdmm", "#2 mdmm"]
     assert paths[0].xaxis == "x" and paths[1].xaxis == "x2"  # side by side
     bdmm, mdmm = paths

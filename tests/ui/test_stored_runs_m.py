@@ -1,10 +1,10 @@
 """Live, Compare, Pareto and History over three-objective runs (dtlz2) a real worker trained:
 one λ and one trajectory per constraint, the path and the sweep in 3-D over the front."""
 
-import json
 
 import pytest
 
+from tests.ui._apptest import figures as drawn
 from tests.ui._apptest import page
 from tests.worker._helpers import cli
 
@@ -29,7 +29,7 @@ def finished_runs(db_url):
 
 
 def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return drawn(at)  # st.plotly_chart's and the Live page's chart board's
 
 
 def trace_names(figure: dict) -> list[str]:

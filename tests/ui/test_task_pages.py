@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui._apptest import page
+from tests.ui._apptest import figures, page
 
 MOONS = {"dataset": "moons", "target": "label", "objective": "l1", "hidden": "8"}
 CSV = b"x,colour,y\n" + b"".join(
@@ -50,12 +50,9 @@ def texts(at: AppTest) -> str:
 
 
 def chart_axes(at: AppTest) -> list[tuple[str, str]]:
-    import json
-
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return [
         (f["layout"]["xaxis"]["title"]["text"], f["layout"]["yaxis"]["title"]["text"])
-        for f in figures
+        for f in figures(at)
     ]
 
 

@@ -1,0 +1,78 @@
+"""Comparisons as races: queue a comparison's runs at once, and let the worker that claims one
+of them claim the others too, so that they train side by side.
+
+Each sibling is claimed by the queue's own compare-and-set (`UPDATE … WHERE status='queued'`,
+checked by rowcount), so a run is never trained twice; the runs stay separate rows with their
+own metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, Text, cast, insert, select, update
+
+from moo_core.registry import ConfigError
+from storage.db import db_now
+from storage.models import Experiment, Run
+from storage.queue import ClaimedRun, finish_run
+from storage.schemas import load_config, validate_config
+
+
+def submit_runs(engine: Engine, configs: Sequence[Any], experiment_id: int | None = None) -> list:
+    """Queue `configs` in one transaction (all valid, or ConfigError and none queued): a
+    worker polling meanwhile sees the whole comparison or none of it."""
+    rows = []
+    for config in configs:
+        kind, data = validate_config(config)
+        steps = data["run"]["steps"] if kind == "sweep" else data.get("steps")
+        rows.append((kind, data, steps))
+    now, ids = db_now(engine), []
+    with engine.begin() as connection:
+        for kind, data, steps in rows:
+            statement = insert(Run).values(
+                experiment_id=experiment_id,
+                kind=kind,
+                config=data,
+                status="queued",
+                cancel_requested=False,
+                progress=0.0,
+                steps_total=steps,
+                created=now,
+            )
+            ids.append(int(connection.execute(statement.returning(Run.id)).scalar_one()))
+    return ids
+
+
+def claim_siblings(engine: Engine, run_id: int, worker_id: str) -> list[ClaimedRun]:
+    """Claim for `worker_id` the queued runs of `run_id`'s comparison (oldest first); [] when
+    `run_id` is not part of a comparison. A sibling whose config no longer validates is
+    marked failed, as claim_next_run does."""
+    with engine.connect() as connection:
+        experiment = connection.execute(
+            select(Experiment.id, Experiment.kind)
+            .join(Run, Run.experiment_id == Experiment.id)
+            .where(Run.id == run_id)
+        ).first()
+        if experiment is None or experiment.kind != "comparison":
+            return []
+        queued = connection.execute(
+            select(Run.id, Run.kind, cast(Run.config, Text).label("config"))
+            .where(Run.experiment_id == experiment.id, Run.status == "queued", Run.kind == "run")
+            .order_by(Run.id)
+        ).all()
+    claimed = []
+    for row in queued:
+        now = db_now(engine)
+        claim = update(Run).where(Run.id == row.id, Run.status == "queued")
+        values = {"status": "running", "worker_id": worker_id, "started": now, "heartbeat": now}
+        with engine.begin() as connection:
+            if connection.execute(claim.values(**values)).rowcount != 1:
+                continue  # another worker won it
+        try:
+            raw = json.loads(row.config) if isinstance(row.config, str | bytes) else row.config
+            claimed.append(ClaimedRun(row.id, row.kind, load_config(row.kind, raw)))
+        except (ConfigError, ValueError) as error:
+            finish_run(engine, row.id, "failed", error=f"invalid stored config: {error}")
+    return claimed

@@ -1,0 +1,105 @@
+"""Lessons: which preset a form or URL describes, and the verdict of a race read from its data.
+
+The verdict quotes the stored metrics, not the lesson's text: "MDMM holds |g − ε| ≤ 1e-3 from
+step 3,493; BDMM's g swings between 0.00 and 0.98 and never settles". Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ui.labels import objective_count
+from ui.palette import method_of
+
+TOLERANCE = 1e-3  # × max(1, |ε|): moo_core.verdict's violation tolerance
+SWING = 0.05  # g moving more than this over the last half of a run has not settled
+NAMES = {
+    "mdmm": "MDMM",
+    "bdmm": "BDMM",
+    "nupi": "νPI",
+    "augmented_lagrangian": "the augmented Lagrangian",
+    "weighted_sum": "the weighted sum",
+    "penalty": "the penalty",
+    "mgda": "MGDA",
+    "pcgrad": "PCGrad",
+    "gradnorm": "GradNorm",
+}
+CONDITIONS = {"eq": "|g − ε| ≤ {tol:g}", "le": "g ≤ ε + {tol:g}", "ge": "g ≥ ε − {tol:g}"}
+
+
+def lesson_for(presets, values: Mapping[str, Any]) -> int | None:
+    """The index of the preset whose values (and compared methods) `values` hold, else None."""
+    vs = values.get("vs") or ""
+    chosen = set(vs if isinstance(vs, list | tuple) else str(vs).split(",")) - {""}
+    for index, preset in enumerate(presets):
+        same = all(_same(values.get(k), v) for k, v in preset.values.items())
+        if same and chosen == set(preset.compare):
+            return index
+    return None
+
+
+def _same(got: Any, want: str) -> bool:
+    if got is None:
+        return False
+    try:
+        return float(got) == float(want)
+    except (TypeError, ValueError):
+        return str(got) == want
+
+
+def display_name(label: str) -> str:
+    method = method_of(label)
+    return NAMES.get(method, method)
+
+
+def _kind(config: Mapping[str, Any]) -> str:
+    kind = config.get("constraint", "eq")
+    return str(kind[0] if isinstance(kind, list | tuple) else kind)
+
+
+def _epsilon(config: Mapping[str, Any]) -> float | None:
+    eps = config.get("epsilon")
+    if isinstance(eps, list | tuple):
+        eps = eps[0] if eps else None
+    return None if eps is None else float(eps)
+
+
+def settled_from(steps: np.ndarray, violation: np.ndarray, tolerance: float) -> int | None:
+    """The first step from which the violation stays ≤ `tolerance` to the last stored step;
+    None when the last step violates it."""
+    ok = np.asarray(violation, dtype=float) <= tolerance  # NaN: not ok
+    if not len(ok) or not ok[-1]:
+        return None
+    bad = np.flatnonzero(~ok)
+    return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])
+
+
+def run_sentence(label: str, metrics: Mapping[str, np.ndarray], config: Mapping) -> str:
+    """One run's part of the verdict ("" for a run without steps, ε or a single g)."""
+    steps = np.asarray(metrics.get("step", ()))
+    eps = _epsilon(config)
+    if not len(steps) or eps is None or objective_count(metrics) != 2:
+        return ""
+    name, tolerance = display_name(label), TOLERANCE * max(1.0, abs(eps))
+    start = settled_from(steps, metrics["violation"], tolerance)
+    if start is not None:
+        condition = CONDITIONS.get(_kind(config), CONDITIONS["eq"]).format(tol=tolerance)
+        return f"{name} holds {condition} from step {start:,}"
+    g = np.asarray(metrics["g"], dtype=float)
+    tail = g[len(g) // 2 :]
+    tail = tail[np.isfinite(tail)]
+    if not len(tail):
+        return f"{name} diverged"
+    lo, hi = float(tail.min()), float(tail.max())
+    if hi - lo > SWING:
+        return f"{name}'s g swings between {lo:.2f} and {hi:.2f} and never settles"
+    return f"{name} settles at g = {tail[-1]:.2f}, not at ε = {eps:g}"
+
+
+def verdict(series: Mapping[str, Mapping[str, np.ndarray]], configs: Mapping[str, Mapping]) -> str:
+    """Every run's sentence, joined: the race's verdict ("" when none can be said)."""
+    sentences = [run_sentence(label, m, configs.get(label, {})) for label, m in series.items()]
+    text = "; ".join(s for s in sentences if s)
+    return f"{text}." if text else ""
