@@ -211,9 +211,7 @@ def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure
         v = np.where(np.asarray(v, dtype=float) > 0, v, np.nan)
         shown.append(v[np.isfinite(v)])
         traces.append(
-            go.Scatter(
-                x=step, y=v, mode="lines", name=f"violation {label}", line={"color": cs[i]}
-            )
+            go.Scatter(x=step, y=v, mode="lines", name=f"violation {label}", line={"color": cs[i]})
         )
     values = np.concatenate(shown)
     # One label a decade reads well over several decades, but a violation within one decade
