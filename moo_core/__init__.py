@@ -7,7 +7,7 @@ reading results never imports it.
 
 from __future__ import annotations
 
-import importlib
+from moo_core._lazy import lazy_names
 
 _WHERE = {
     "run": "moo_core.api",
@@ -38,12 +38,7 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module 'moo_core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value  # once loaded, an ordinary attribute
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:

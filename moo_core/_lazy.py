@@ -37,3 +37,18 @@ def no_grad(function):
             return function(*args, **kwargs)
 
     return without_grad
+
+
+def lazy_names(package: str, where: dict[str, str]):
+    """A package's `__getattr__` (PEP 562) that imports a name's module on first use and
+    keeps the value as an ordinary attribute from then on."""
+    module = sys.modules[package]
+
+    def __getattr__(name: str):
+        if name not in where:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(where[name]), name)
+        setattr(module, name, value)
+        return value
+
+    return __getattr__

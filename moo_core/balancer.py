@@ -123,17 +123,7 @@ class Balancer:
                 values, params, report.weights, allow_unused=True, materialize_grads=True
             )
             return report, list(grads)
-        m = values.shape[1]
-        gradients = [
-            torch.autograd.grad(
-                values[:, i].sum(),
-                params,
-                retain_graph=i < m - 1,
-                allow_unused=True,
-                materialize_grads=True,
-            )
-            for i in range(m)
-        ]
+        gradients = objective_gradients(values, params)
         report = self.weigh(values.detach(), gram_matrix(gradients, stacked))
         return report, mix(report.weights, gradients, stacked)
 
@@ -201,6 +191,22 @@ def _unstacked(report: Report, values: torch.Tensor) -> Report:
         report.constraints,
         first(report.gram),
     )
+
+
+def objective_gradients(values: torch.Tensor, params: list[torch.Tensor]) -> list:
+    """Each objective's gradient for every parameter (zeros where unused), from values (K, m)
+    with their graph: one backward per objective (rows are independent)."""
+    m = values.shape[1]
+    return [
+        torch.autograd.grad(
+            values[:, i].sum(),
+            params,
+            retain_graph=i < m - 1,
+            allow_unused=True,
+            materialize_grads=True,
+        )
+        for i in range(m)
+    ]
 
 
 def gram_matrix(gradients: Sequence[Sequence[torch.Tensor]], stacked: bool = True) -> torch.Tensor:

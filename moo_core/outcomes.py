@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from moo_core._lazy import torch
-from moo_core.balancer import Balancer, mix
+from moo_core.balancer import Balancer, mix, objective_gradients
 from moo_core.problems import front_distance
 from moo_core.recorder import Recorder
 from moo_core.records import RunOutcome, objective_names
@@ -108,16 +108,7 @@ class Final:
             _, gradients = found
         else:
             values = self.objective.evaluate(params, self.recorder.start)
-            gradients = [
-                torch.autograd.grad(
-                    values[:, i].sum(),
-                    params,
-                    retain_graph=i < m - 1,
-                    allow_unused=True,
-                    materialize_grads=True,
-                )
-                for i in range(m)
-            ]
+            gradients = objective_gradients(values, params)
         if self.scale is not None:  # the weights act on values / scale
             gradients = [
                 [g / self.scale[:, i].reshape(-1, *[1] * (g.dim() - 1)) for g in grads]

@@ -4,7 +4,7 @@ Light on purpose (pandas, numpy; scikit-learn only inside the built-in loaders; 
 a Streamlit preview page imports it.
 """
 
-import importlib
+from moo_core._lazy import lazy_names
 
 _WHERE = {
     "DATASETS": "moo_core.data._builtin",
@@ -21,11 +21,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    """Names load their module on first use: the registry of built-in datasets without
-    pandas, a preview with it."""
-    if name not in _WHERE:
-        raise AttributeError(f"module 'moo_core.data' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

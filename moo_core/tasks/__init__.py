@@ -6,7 +6,7 @@ loading the network code or torch.
 
 from __future__ import annotations
 
-import importlib
+from moo_core._lazy import lazy_names
 
 _WHERE = {
     "build_task": "moo_core.tasks._build",
@@ -22,9 +22,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module 'moo_core.tasks' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)
