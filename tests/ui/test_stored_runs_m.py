@@ -1,7 +1,6 @@
 """Live, Compare, Pareto and History over three-objective runs (dtlz2) a real worker trained:
 one λ and one trajectory per constraint, the path and the sweep in 3-D over the front."""
 
-
 import pytest
 
 from tests.ui._apptest import figures as drawn
