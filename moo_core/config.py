@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -163,9 +164,12 @@ def parse_init(raw: Any) -> tuple[float, ...] | str | None:
     if isinstance(raw, str):
         raw = raw.split(",")
     try:
-        return tuple(float(value) for value in raw)
+        point = tuple(float(value) for value in raw)
     except (TypeError, ValueError):
         raise ConfigError(f"--init {raw!r} must be comma-separated numbers or 'random'") from None
+    if not all(math.isfinite(value) for value in point):
+        raise ConfigError(f"--init {raw!r} must be finite numbers (no nan or inf)")
+    return point
 
 
 def make_run_config(

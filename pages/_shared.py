@@ -274,6 +274,7 @@ def submit(eng, name: str, kind: str, configs: list) -> list[int]:
     import storage
     from storage.races import submit_runs
 
+    name = name if len(name) <= 200 else name[:199] + "…"  # a long file name in a made-up name
     experiment_id = storage.create_experiment(eng, name, kind)
     return submit_runs(eng, configs, experiment_id=experiment_id)
 

@@ -22,6 +22,7 @@ from pages._shared import (
 )
 from ui import dataset_objectives as objs
 from ui import datasets as ds
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -54,17 +55,19 @@ if upload is not None:
     result, new = ds.upload_once(state.setdefault("_ds_uploads", {}), upload, eng)
     if new and result.ok:
         state["ds_source"] = result.view.ref  # a new upload becomes the chosen dataset
-    (st.error if not result.ok else st.info if result.existed else st.success)(result.message)
+    (st.error if not result.ok else st.info if result.existed else st.success)(
+        plain(result.message)
+    )
 
 uploads = storage.list_datasets(eng)
 options = ds.source_options(uploads)
 state["ds_source"] = ds.fit_choice(state.get("ds_source"), list(options), next(iter(options)))
 ref = kept_choice(st.selectbox, "Dataset", list(options), "ds_source", format_func=options.get)
-st.caption(ds.source_summary(ref, uploads))
+st.caption(plain(ds.source_summary(ref, uploads)))
 try:
     name, frame = table(ref)
 except ConfigError as bad:
-    st.error(f"Cannot read this dataset: {bad}")
+    st.error(plain(f"Cannot read this dataset: {bad}"))
     st.stop()
 columns = [str(label) for label in frame.columns]
 if state.get("_ds_ref") != ref or "ds_target" not in state:
@@ -84,7 +87,7 @@ group = kept_choice(r2.selectbox, "Group column", groups, "ds_group")
 kept_choice(r3.radio, "Missing values", MISSING, "ds_missing", horizontal=True)
 features = st.multiselect("Features", state["_ds_offered"], kept("ds_features"), key="ds_features")
 if encoded := ds.text_columns(described, features):
-    st.caption(f"Text columns are one-hot encoded: {', '.join(encoded)}.")
+    st.caption(plain(f"Text columns are one-hot encoded: {', '.join(encoded)}."))
 
 st.subheader("Task")
 t1, t2, t3, t4, t5 = st.columns([1, 2, 1, 1, 1])
@@ -139,11 +142,11 @@ hyperparams = hyperparameter_inputs(method, prefix=ds.HP_PREFIX)
 values = {key: state[key] for key in state if key.startswith("ds_")}
 config, checked = ds.checked_config(values, hyperparams, check)
 if checked.error:
-    st.error(f"Cannot train this task: {checked.error}")
+    st.error(plain(f"Cannot train this task: {checked.error}"))
 else:
-    st.caption(ds.summary_text(checked.summary))
+    st.caption(plain(ds.summary_text(checked.summary)))
     for note in checked.notes:
-        st.info(note)
+        st.info(plain(note))
 
 with st.expander("Sweep ε"):
     if len(objectives) > 1:
@@ -168,4 +171,4 @@ try:
         ids = submit(eng, f"sweep {over}: {config.subject}", "sweep", [swept])
         st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
 except ConfigError as bad:
-    st.error(f"Cannot submit: {bad}")
+    st.error(plain(f"Cannot submit: {bad}"))

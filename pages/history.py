@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from moo_core.registry import ConfigError
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
 
@@ -80,10 +81,14 @@ if experiments:
     )
     exp = experiments[exp_id]
     e1, e2 = st.columns(2)
-    new_name = e1.text_input("New name", key="exp_name")
+    new_name = e1.text_input("New name", key="exp_name", max_chars=200)
     if e1.button("Rename", key="rename", disabled=not new_name.strip()):
-        storage.rename_experiment(eng, exp_id, new_name.strip())
-        st.rerun()
+        try:
+            storage.rename_experiment(eng, exp_id, new_name.strip())
+        except ConfigError as bad:
+            e1.error(f"Cannot rename: {bad}")
+        else:
+            st.rerun()
     tag_text = e2.text_input(
         "Tags (comma-separated)", value=", ".join(exp.tags or []), key=f"exp_tags.{exp_id}"
     )

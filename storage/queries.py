@@ -121,6 +121,10 @@ def list_experiments(engine: Engine) -> list[ExperimentView]:
 
 
 def rename_experiment(engine: Engine, experiment_id: int, name: str) -> bool:
+    """ConfigError (one line) for an empty name or one over 200 characters."""
+    from storage.queue import check_experiment_name
+
+    check_experiment_name(name)
     statement = update(Experiment).where(Experiment.id == experiment_id).values(name=name)
     with engine.begin() as connection:
         return connection.execute(statement).rowcount == 1

@@ -43,7 +43,20 @@ def finite_or_none(value: Any) -> Any:
     return value
 
 
+MAX_NAME = 200  # experiments.name is String(200): PostgreSQL refuses longer, SQLite keeps it
+
+
+def check_experiment_name(name: str) -> str:
+    """The name, or ConfigError (one line) when it is empty or longer than the column."""
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError("an experiment name must not be empty")
+    if len(name) > MAX_NAME:
+        raise ConfigError(f"an experiment name has at most {MAX_NAME} characters, not {len(name)}")
+    return name
+
+
 def create_experiment(engine: Engine, name: str, kind: str, tags: Any = None) -> int:
+    check_experiment_name(name)
     if kind not in EXPERIMENT_KINDS:
         raise ValueError(f"experiment kind {kind!r}; choose one of {', '.join(EXPERIMENT_KINDS)}")
     statement = insert(Experiment).values(name=name, kind=kind, tags=tags, created=db_now(engine))

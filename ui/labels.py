@@ -229,3 +229,13 @@ def verdict_line(view: Any) -> str:
         return ""
     reason = str((getattr(view, "summary", None) or {}).get("reason") or "")
     return reason if text == "converged" and reason.startswith("converged") else text
+
+
+_MARKDOWN_LINKS = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "<": "\\<", ">": "\\>"})
+
+
+def plain(text: Any) -> str:
+    """User text (a file name, a column name, a message quoting them) for a Streamlit element
+    that renders markdown: no link or image can form, so `![t](http://…)` stays those
+    characters and no viewer's browser loads the URL."""
+    return str(text).translate(_MARKDOWN_LINKS)

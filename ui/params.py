@@ -293,16 +293,29 @@ def run_config(values: Mapping[str, Any], method: str | None = None):
     return config
 
 
+MAX_URL_RUNS = 50  # a page asked for more run ids shows the first 50 and says so
+MAX_RUN_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
 def parse_run_ids(raw: Any) -> tuple[list[int], list[str]]:
-    """Run ids from a URL value like "3,4"; bad entries are reported."""
-    ids, errors = [], []
+    """Run ids from a URL value like "3,4": ASCII digits, 1..2**63-1, at most MAX_URL_RUNS.
+    Bad entries are reported in one line (the first named, the rest counted), never raised."""
+    ids, bad = [], []
     text = _first(raw)
     for part in str(text or "").split(","):
         part = part.strip()
         if not part:
             continue
-        if part.isdigit():
+        if part.isascii() and part.isdigit() and len(part) <= 19 and 1 <= int(part) <= MAX_RUN_ID:
             ids.append(int(part))
         else:
-            errors.append(f"run id {part!r} is not a whole number")
+            bad.append(part)
+    ids, errors = list(dict.fromkeys(ids)), []  # each id once, in the order asked
+    if bad:
+        shown = bad[0] if len(bad[0]) <= 24 else bad[0][:24] + "…"
+        more = f" (and {len(bad) - 1} more bad ids)" if len(bad) > 1 else ""
+        errors.append(f"run id {shown!r} is not a whole number from 1 to {MAX_RUN_ID}{more}")
+    if len(ids) > MAX_URL_RUNS:
+        errors.append(f"{len(ids)} run ids asked for; showing the first {MAX_URL_RUNS}")
+        ids = ids[:MAX_URL_RUNS]
     return ids, errors

@@ -35,6 +35,35 @@ class _UserError(Exception):
     pass
 
 
+MAX_RUN_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
+def run_id(raw: str) -> int:
+    """A run id from the command line: digits only, 1..2**63-1 (argparse exits 2 otherwise)."""
+    text = raw.strip()
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(text) > 19
+        or not 1 <= int(text) <= MAX_RUN_ID
+    ):
+        raise argparse.ArgumentTypeError(
+            f"run id {raw[:40]!r} must be a whole number 1..{MAX_RUN_ID}"
+        )
+    return int(text)
+
+
+def check_device(config: RunConfig | SweepConfig) -> None:
+    """Refuse `--device cuda` where this machine has no CUDA, before anything is stored. Only
+    then is torch imported: a toy submission on `auto`/`cpu` stays torch-free."""
+    run = config.run if isinstance(config, SweepConfig) else config
+    if run.device != "cuda":
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ConfigError("--device cuda: CUDA is not available on this machine; use auto or cpu")
+
+
 def _engine():
     engine = storage.make_engine()
     storage.upgrade(engine)
@@ -55,6 +84,7 @@ def _cmd_serve(args) -> dict:
 
 def _cmd_submit(args) -> dict:
     config = sweep_from_args(args) if args.over else config_from_args(args)
+    check_device(config)
     engine = _engine()
     return {"run_id": storage.submit_run(engine, share_dataset(engine, config))}
 
@@ -150,6 +180,8 @@ def _cmd_list(args) -> list:
 
 
 def _cmd_export(args) -> dict:
+    if Path(args.out).exists() and not args.force:
+        raise _UserError(f"--out {args.out} exists; add --force to overwrite it")
     engine = _engine()
     _view(engine, args.run_id)
     metrics = storage.get_metrics(engine, args.run_id)
@@ -186,12 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     submit.set_defaults(handler=_cmd_submit)
     for name, handler in (("status", _cmd_status), ("cancel", _cmd_cancel)):
         sub = commands.add_parser(name)
-        sub.add_argument("run_id", type=int)
+        sub.add_argument("run_id", type=run_id)
         sub.set_defaults(handler=handler)
     commands.add_parser("list", help="every run").set_defaults(handler=_cmd_list)
     export = commands.add_parser("export", help="a run's steps as CSV")
-    export.add_argument("run_id", type=int)
+    export.add_argument("run_id", type=run_id)
     export.add_argument("--out", required=True)
+    export.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     export.set_defaults(handler=_cmd_export)
     return parser
 

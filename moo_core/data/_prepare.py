@@ -14,6 +14,19 @@ from moo_core.data._prepared import Prepared
 
 MIN_ROWS = 10
 MISSING_MODES = ("drop", "impute")
+MAX_MAGNITUDE = 1e300  # squares and sums of larger numbers overflow float64 while training
+
+
+def _refuse_huge(table: pd.DataFrame, name: str) -> None:
+    """A DataError naming the first used numeric column holding a number beyond ±1e300."""
+    for label in table.columns:
+        series = table[label]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if (np.abs(series.to_numpy(dtype=float)) > MAX_MAGNITUDE).any():
+            raise DataError(
+                f"column {label!r} of {name} has numbers beyond ±{MAX_MAGNITUDE:g}; rescale it"
+            )
 
 
 def prepare(
@@ -30,11 +43,14 @@ def prepare(
 
     `missing` is "drop" (rows with a missing value in a used column) or "impute" (median for
     numbers, most frequent value for text; rows missing the target or group are still dropped).
-    ±inf counts as missing. `require_groups` is the fewest distinct groups allowed (parity: 2).
+    ±inf counts as missing; a finite number beyond ±1e300 (it would overflow in training) is
+    refused with a DataError naming its column. `require_groups` is the fewest distinct groups
+    allowed (parity: 2).
     """
     feature_columns = _choose_columns(frame, name, target, group, features)
     roles = [target] if group is None else [target, group]
     table = frame[roles + feature_columns].replace([np.inf, -np.inf], np.nan)
+    _refuse_huge(table, name)
     table, notes = _handle_missing(table, name, roles, missing)
     table = table.infer_objects()
     target_values, classes = encode_target(table[target], target, classification)

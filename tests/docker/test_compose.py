@@ -16,6 +16,8 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
+import secrets
 import shlex
 import subprocess
 import time
@@ -39,6 +41,23 @@ COMPOSE = ROOT / "compose.yaml"
 LOG_DIR = Path(os.environ.get("MOO_DOCKER_LOG_DIR", "/tmp/moolab-docker"))
 PROJECT = "moolabtest"
 NETWORK = f"{PROJECT}_default"
+# compose.yaml requires the database password from the environment; the topology gets a fresh one
+PASSWORD = os.environ.get("POSTGRES_PASSWORD") or secrets.token_hex(16)
+VARIABLE = re.compile(r"\$\{(\w+)(?::[-?]([^}]*))?\}")
+
+
+def interpolate(value: object, env: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` (message: VAR is required)."""
+
+    def one(match: re.Match) -> str:
+        name, rest = match.group(1), match.group(2)
+        if env.get(name):
+            return env[name]
+        if ":?" in match.group(0):
+            raise AssertionError(f"{name} is required: {rest}")
+        return rest or ""
+
+    return VARIABLE.sub(one, str(value))
 
 
 def compose_doc() -> dict:
@@ -77,14 +96,24 @@ def test_compose_config_when_the_plugin_is_installed() -> None:
     docker("compose", "-f", str(COMPOSE), "config", "-q")
 
 
+def test_compose_file_holds_no_database_password() -> None:
+    text = COMPOSE.read_text()
+    assert "${POSTGRES_PASSWORD:?" in text and "moolab:moolab@" not in text
+    db = compose_doc()["services"]["db"]["environment"]
+    with pytest.raises(AssertionError, match="POSTGRES_PASSWORD is required"):
+        interpolate(db["POSTGRES_PASSWORD"], {})
+    assert interpolate(db["POSTGRES_PASSWORD"], {"POSTGRES_PASSWORD": "s3cret"}) == "s3cret"
+
+
 def duration(value: str) -> str:
     return str(value)  # compose and `docker run --health-*` share the 10s / 1m30s syntax
 
 
 def run_args(name: str, service: dict, alias: str) -> list[str]:
     args = ["run", "-d", "--name", name, "--network", NETWORK, "--network-alias", alias]
+    env = {**os.environ, "POSTGRES_PASSWORD": PASSWORD}
     for key, value in (service.get("environment") or {}).items():
-        args += ["-e", f"{key}={value}"]
+        args += ["-e", f"{key}={interpolate(value, env)}"]
     for volume in service.get("volumes") or []:
         source, _, target = volume.partition(":")
         args += ["-v", f"{PROJECT}_{source}:{target}"]
@@ -149,7 +178,8 @@ def test_a_run_completes_through_postgresql(topology) -> None:
     names, workers, timings, _ = topology
     app = names["app"]
     env = docker("exec", app, "sh", "-c", "echo $MOO_DATABASE_URL $MOO_EXTERNAL_WORKERS").stdout
-    assert env.split() == ["postgresql+psycopg://moolab:moolab@db:5432/moolab", "1"], env
+    url = f"postgresql+psycopg://moolab:{PASSWORD}@db:5432/moolab"
+    assert env.split() == [url, "1"], env
     submit = ["python", "-m", "worker", "submit", "--problem", "concave", "--method", "mdmm"]
     run_id = exec_json(app, *submit, "--epsilon", "0.6", "--steps", "300", "--seed", "2")["run_id"]
     status = wait_run(app, run_id, timeout=300)

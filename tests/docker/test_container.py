@@ -238,7 +238,8 @@ def test_compose_services_text() -> None:
     assert "container_name" not in services["worker"]
     assert "ports:" not in services["worker"]
     text = COMPOSE.read_text()
-    assert "MOO_DATABASE_URL: postgresql+psycopg://moolab:moolab@db:5432/moolab" in text
+    assert "MOO_DATABASE_URL: postgresql+psycopg://moolab:${POSTGRES_PASSWORD:?" in text
+    assert "moolab:moolab@" not in text and "POSTGRES_PASSWORD: moolab" not in text
     assert "driver: nvidia" in text and "capabilities: [gpu]" in text
 
 
@@ -247,7 +248,8 @@ def test_compose_parsed_with_yaml() -> None:
 
     doc = yaml.safe_load(COMPOSE.read_text())
     services = doc["services"]
-    url = "postgresql+psycopg://moolab:moolab@db:5432/moolab"
+    url = "postgresql+psycopg://moolab:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db:5432/moolab"
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     assert services["db"]["image"] == "postgres:16"
     assert "healthcheck" in services["db"]
     assert services["app"]["environment"]["MOO_DATABASE_URL"] == url
