@@ -40,7 +40,8 @@ def test_compare_and_pareto_with_data(finished_runs):
 
     at = page("pages/pareto.py", {"run": str(s)})
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) == 1
+    # the sweep's front, then the animation of its points forming it
+    assert [chart.key for chart in at.get("plotly_chart")] == ["sweep_chart", "fronts_forming"]
     quality = at.dataframe[0].value
     assert list(quality["sweep"]) == [s] and quality["hypervolume"].notna().all()
     at.checkbox(key="nondominated_only").check().run()
