@@ -116,9 +116,15 @@ def sweep_defaults() -> None:
     over = st.session_state.get("sweep_over") or "epsilon"
     low, high = params.sweep_range(problem, method, over)
     st.session_state["sweep_start"], st.session_state["sweep_stop"] = low, high
+    keep_sweep_open()
 
 
-with st.expander("Sweep settings"):
+def keep_sweep_open() -> None:
+    """A choice made inside the expander keeps it open across the rerun it causes."""
+    st.session_state["sweep_open"] = True
+
+
+with st.expander("Sweep settings", expanded=st.session_state.get("sweep_open", False)):
     choices = params.sweepable(problem, method)
     if st.session_state.get("sweep_over") not in choices:
         st.session_state["sweep_over"] = choices[0]
@@ -127,9 +133,15 @@ with st.expander("Sweep settings"):
         sweep_defaults()
     over = kept_choice(st.selectbox, "Sweep over", choices, "sweep_over", on_change=sweep_defaults)
     s1, s2, s3 = st.columns(3)
-    start = s1.number_input("From", value=kept("sweep_start"), key="sweep_start", format="%g")
-    stop = s2.number_input("To", value=kept("sweep_stop"), key="sweep_stop", format="%g")
-    count = s3.number_input("Count", value=9, min_value=1, max_value=1000, key="sweep_count")
+    start = s1.number_input(
+        "From", value=kept("sweep_start"), key="sweep_start", format="%g", on_change=keep_sweep_open
+    )
+    stop = s2.number_input(
+        "To", value=kept("sweep_stop"), key="sweep_stop", format="%g", on_change=keep_sweep_open
+    )
+    count = s3.number_input(
+        "Count", value=9, min_value=1, max_value=1000, key="sweep_count", on_change=keep_sweep_open
+    )
 
 blocked = eng is None or config is None
 b1, b2, b3 = st.columns(3)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e._browser import ARTIFACTS, choose, poll
+from tests.e2e._browser import ARTIFACTS, board_frame, choose, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,8 @@ def live_run(page, base: str, db_url: str) -> None:
     config = make_run_config("dtlz2", "mdmm", epsilon=(0.5, 0.4), constraint="eq,le", steps=2000)
     run_id = storage.submit_run(engine, config)
     page.goto(base + f"/live?runs={run_id}")
-    path = poll(page, TRACES, lambda ts: any(t[0] == "scatter3d" and t[1] > 100 for t in ts))
+    board = board_frame(page)  # Live draws on its chart board (pages/_board.py), in a frame
+    path = poll(board, TRACES, lambda ts: any(t[0] == "scatter3d" and t[1] > 100 for t in ts))
     assert any(t[0] == "scatter3d" and t[1] > 100 and t[2] for t in path), path
     page.get_by_text("|g1 − ε1|").first.wait_for(timeout=120_000)
     time.sleep(1)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e._browser import ARTIFACTS, PAGE_TITLES, charts, choose, navigation, poll
+from tests.e2e._browser import (
+    ARTIFACTS,
+    PAGE_TITLES,
+    board_frame,
+    charts,
+    choose,
+    navigation,
+    poll,
+)
 
 pytestmark = pytest.mark.e2e
 CSV = b"x1,label,colour,x2\n" + b"".join(  # the target is not the last column; x2 misses one
@@ -16,6 +24,8 @@ STEPS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .filter(el => el.layout && String(el.layout.title && el.layout.title.text).includes('Multiplier'))
   .map(el => ((el._fullData || el.data)[0] || {}).x || [])
   .map(x => x.length ? x[x.length - 1] : 0)"""
+CHART_TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map(el => String(el.layout && el.layout.title && el.layout.title.text))"""
 PARETO_POINTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .flatMap(el => (el._fullData || el.data).filter(t => t.mode === 'markers'))
   .map(t => (t.x || []).filter(v => v !== null).length)"""
@@ -64,7 +74,8 @@ def test_upload_launch_and_task_sweep(server, page):
 
     page.locator(".st-key-dataset_launch button").click()
     page.wait_for_url("**/live?runs=*", timeout=60_000, wait_until="commit")
-    drawn = poll(page, STEPS_DRAWN, lambda steps: max(steps or [0]) >= 50)
+    board = board_frame(page)  # the Live charts are drawn on the chart board's frame
+    drawn = poll(board, STEPS_DRAWN, lambda steps: max(steps or [0]) >= 50)
     assert max(drawn or [0]) >= 50, drawn
     page.get_by_text("validation f =").first.wait_for(timeout=120_000)  # completed
     page.get_by_text("shop.csv → label").first.wait_for(timeout=30_000)
@@ -115,5 +126,6 @@ def test_two_objectives_launch(server, page):
     assert run.config["epsilon"] == [0.05, 0.03] and run.config["constraint"] == ["le", "eq"]
     charts(page, 4)
     # m = 3 charts even when Live first looked before any step (no g1, λ1 columns yet)
-    page.get_by_text("Multipliers λ1, λ2").first.wait_for(state="attached", timeout=30_000)
+    titles = poll(board_frame(page), CHART_TITLES, lambda ts: any("λ1, λ2" in t for t in ts))
+    assert any(t.startswith("Multipliers λ1, λ2") for t in titles), titles
     page.screenshot(path=str(ARTIFACTS / "live-two-objectives.png"), full_page=True)
