@@ -64,22 +64,32 @@ def create_experiment(engine: Engine, name: str, kind: str, tags: Any = None) ->
         return int(connection.execute(statement.returning(Experiment.id)).scalar_one())
 
 
-def submit_run(engine: Engine, config: Config | dict, experiment_id: int | None = None) -> int:
-    """Queue a run (validated against the moo_core registry; ConfigError if not valid)."""
+def queued_run(config: Config | dict, experiment_id: int | None, created):
+    """The INSERT of one queued run (validated against the moo_core registry; ConfigError if
+    not valid), returning its id."""
     kind, data = validate_config(config)
     steps = data["run"]["steps"] if kind == "sweep" else data.get("steps", data.get("generations"))
-    statement = insert(Run).values(
-        experiment_id=experiment_id,
-        kind=kind,
-        config=data,
-        status="queued",
-        cancel_requested=False,
-        progress=0.0,
-        steps_total=steps,
-        created=db_now(engine),
+    return (
+        insert(Run)
+        .values(
+            experiment_id=experiment_id,
+            kind=kind,
+            config=data,
+            status="queued",
+            cancel_requested=False,
+            progress=0.0,
+            steps_total=steps,
+            created=created,
+        )
+        .returning(Run.id)
     )
+
+
+def submit_run(engine: Engine, config: Config | dict, experiment_id: int | None = None) -> int:
+    """Queue a run (validated against the moo_core registry; ConfigError if not valid)."""
+    statement = queued_run(config, experiment_id, db_now(engine))
     with engine.begin() as connection:
-        return int(connection.execute(statement.returning(Run.id)).scalar_one())
+        return int(connection.execute(statement).scalar_one())
 
 
 def _claim_started(engine: Engine, worker_id: str) -> dict[str, Any]:

@@ -11,38 +11,22 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, insert, select, update
+from sqlalchemy import Engine, Text, cast, select, update
 
 from moo_core.registry import ConfigError
 from storage.db import db_now
 from storage.models import Experiment, Run
-from storage.queue import ClaimedRun, finish_run
-from storage.schemas import load_config, validate_config
+from storage.queue import ClaimedRun, finish_run, queued_run
+from storage.schemas import load_config
 
 
 def submit_runs(engine: Engine, configs: Sequence[Any], experiment_id: int | None = None) -> list:
     """Queue `configs` in one transaction (all valid, or ConfigError and none queued): a
     worker polling meanwhile sees the whole comparison or none of it."""
-    rows = []
-    for config in configs:
-        kind, data = validate_config(config)
-        steps = data["run"]["steps"] if kind == "sweep" else data.get("steps")
-        rows.append((kind, data, steps))
-    now, ids = db_now(engine), []
+    now = db_now(engine)
+    statements = [queued_run(config, experiment_id, now) for config in configs]  # all valid
     with engine.begin() as connection:
-        for kind, data, steps in rows:
-            statement = insert(Run).values(
-                experiment_id=experiment_id,
-                kind=kind,
-                config=data,
-                status="queued",
-                cancel_requested=False,
-                progress=0.0,
-                steps_total=steps,
-                created=now,
-            )
-            ids.append(int(connection.execute(statement.returning(Run.id)).scalar_one()))
-    return ids
+        return [int(connection.execute(statement).scalar_one()) for statement in statements]
 
 
 def claim_siblings(engine: Engine, run_id: int, worker_id: str) -> list[ClaimedRun]:
