@@ -236,6 +236,16 @@ def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
 POINTS_KEY = "filled: converged · hollow: did not converge · ◆: dominated"
 
 
+def point_marker(points, colour: str, size: int) -> dict:
+    """Sweep points' markers: each point's symbol (`point_symbol`) in the sweep's colour."""
+    return {
+        "size": size,
+        "color": colour,
+        "symbol": [point_symbol(p) for p in points],
+        "line": {"width": 2, "color": colour},
+    }
+
+
 def point_symbol(point: Mapping) -> str:
     """A sweep point's marker: a circle on the non-dominated front, a diamond off it; hollow
     when the setting did not converge (filled when it did, or when its verdict is unknown)."""
@@ -279,12 +289,7 @@ def pareto_figure(
                 y=[p.get("g") for p in kept],
                 mode="markers",
                 name=label,
-                marker={
-                    "size": 10,
-                    "color": cs[i],
-                    "symbol": [point_symbol(p) for p in kept],
-                    "line": {"width": 2, "color": cs[i]},
-                },
+                marker=point_marker(kept, cs[i], size=10),
                 text=[_setting(p) for p in kept],
                 hovertemplate="f = %{x:.4g}, g = %{y:.4g}<br>%{text}<extra></extra>",
             )

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from moo_core.records import objective_names
-from ui.figures import POINTS_KEY, Series, downsample, point_symbol
+from ui.figures import POINTS_KEY, Series, downsample, point_marker
 from ui.figures_m import point_text
 from ui.labels import objective_count
 from ui.palette import colours
@@ -157,12 +157,7 @@ def pareto3d_figure(
                 z=z,
                 mode="markers",
                 name=label,
-                marker={
-                    "size": 5,
-                    "color": cs[i],
-                    "symbol": [point_symbol(p) for p in kept],
-                    "line": {"width": 2, "color": cs[i]},
-                },
+                marker=point_marker(kept, cs[i], size=5),
                 text=[point_text(p) for p in kept],
                 hovertemplate="%{text}<extra></extra>",
             )
