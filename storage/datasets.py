@@ -1,5 +1,8 @@
 """Uploaded datasets, stored whole in the database (deduplicated by content hash), so that a
-worker on another machine reads the same bytes the user uploaded."""
+worker on another machine reads the same bytes the user uploaded.
+
+Uploads expire (expire_datasets): one no run has used for `ttl_days` is deleted; runs that
+used it keep their stored steps (docs/workshop.md)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, Text, cast, delete, exists, insert, or_, select
 
-from storage.db import db_now
-from storage.models import Dataset
+from storage.db import db_now, seconds_since
+from storage.models import Dataset, Run
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class DatasetView:
     columns: list[str] | None
     rows: int | None
     created: datetime | None
+    owner: str | None = None  # the browser session that uploaded it (storage/owners.py)
 
     @property
     def ref(self) -> str:
@@ -38,6 +42,7 @@ _META = (
     Dataset.columns,
     Dataset.rows,
     Dataset.created,
+    Dataset.owner,
 )  # everything but the content
 
 
@@ -51,8 +56,10 @@ def store_dataset(
     content: bytes,
     columns: list[str] | None = None,
     rows: int | None = None,
+    owner: str | None = None,
 ) -> DatasetView:
-    """Store `content` once: the same bytes uploaded again return the existing dataset."""
+    """Store `content` once: the same bytes uploaded again return the existing dataset (and
+    keep its first uploader as owner)."""
     digest = hashlib.sha256(content).hexdigest()
     existing = get_dataset(engine, digest)
     if existing is not None:
@@ -65,6 +72,7 @@ def store_dataset(
         "columns": columns,
         "rows": rows,
         "created": db_now(engine),
+        "owner": owner,
     }
     try:
         with engine.begin() as connection:
@@ -110,3 +118,39 @@ def delete_dataset(engine: Engine, ref: str) -> bool:
     statement = delete(Dataset).where(Dataset.content_hash == _hash_of(ref))
     with engine.begin() as connection:
         return connection.execute(statement).rowcount == 1
+
+
+DAY_SECONDS = 86_400.0
+ACTIVE = ("queued", "running")
+
+
+def _used_by_run(*conditions):
+    """EXISTS a run whose config names the dataset's hash (a task's "sha256:<hex>")."""
+    names = cast(Run.config, Text).contains(Dataset.content_hash)
+    return exists(select(Run.id).where(names, *conditions).correlate(Dataset))
+
+
+def dataset_in_use(engine: Engine, ref: str) -> bool:
+    """Whether a queued or running run trains on this dataset (deleting it would fail them)."""
+    query = select(_used_by_run(Run.status.in_(ACTIVE))).where(
+        Dataset.content_hash == _hash_of(ref)
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(query).scalar())
+
+
+def expired_datasets(engine: Engine, ttl_days: float) -> list[str]:
+    """Refs of uploads stored more than `ttl_days` ago that no run created within that time
+    (nor any queued or running run) uses, by the database clock."""
+    ttl = float(ttl_days) * DAY_SECONDS
+    recent = or_(Run.status.in_(ACTIVE), seconds_since(engine, Run.created) <= ttl)
+    query = select(Dataset.content_hash).where(
+        seconds_since(engine, Dataset.created) > ttl, ~_used_by_run(recent)
+    )
+    with engine.connect() as connection:
+        return [f"sha256:{digest}" for digest in connection.execute(query).scalars()]
+
+
+def expire_datasets(engine: Engine, ttl_days: float) -> list[str]:
+    """Delete the uploads expired_datasets names; their refs."""
+    return [ref for ref in expired_datasets(engine, ttl_days) if delete_dataset(engine, ref)]

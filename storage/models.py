@@ -12,6 +12,9 @@ Convergence verdicts (added in 0004): a run's `converged`, `reason` and `steps_t
 are keys of its summary JSON; a sweep point's are columns of sweep_points (NULL: unknown,
 a point stored before verdicts existed).
 
+Owners (added in 0006): runs, experiments and datasets name the browser session that created
+them (`owner`, NULL for older rows and the CLI's); storage/owners.py reads and sets it.
+
 Trajectories (added in 0005): a sweep point's thinned path (storage/trajectories.py), a
 deferred JSON column that the point readers never load. NSGA-II jobs (kind "nsga2", no
 migration: `kind` is free text) store their final population as sweep points.
@@ -43,6 +46,7 @@ FRONT_KINDS = ("sweep", "nsga2")  # kinds whose result is a front of sweep point
 RUN_STATUSES = ("queued", "running", "completed", "failed", "cancelled", "diverged")
 FINAL_STATUSES = ("completed", "failed", "cancelled", "diverged")
 REASON_LENGTH = 300  # a verdict's reason is one short sentence; longer ones are cut
+OWNER_LENGTH = 64  # a browser session's random id (storage/owners.py)
 
 
 class Base(DeclarativeBase):
@@ -57,6 +61,7 @@ class Experiment(Base):
     kind: Mapped[str] = mapped_column(String(20))
     tags: Mapped[Any] = mapped_column(JSON, nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime)
+    owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH), nullable=True)
 
 
 class Run(Base):
@@ -81,6 +86,7 @@ class Run(Base):
     seconds: Mapped[float | None] = mapped_column(Double, nullable=True)
     summary: Mapped[Any] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH), nullable=True)
 
 
 class Metric(Base):
@@ -133,6 +139,7 @@ class Dataset(Base):
     content: Mapped[builtins.bytes | None] = mapped_column(LargeBinary, nullable=True)
     columns: Mapped[Any] = mapped_column(JSON, nullable=True)
     rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH), nullable=True)
 
 
 class Worker(Base):

@@ -17,7 +17,7 @@ from moo_core.config import ConfigError, make_run_config, make_sweep_config
 from storage.migrate import current_revision
 from storage.models import Base, Run
 
-HEAD = "0005"
+HEAD = "0006"
 TABLES = {"experiments", "runs", "metrics", "sweep_points", "datasets", "workers"}
 
 
