@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages._shared import follow_deep_link, mark_navigation
+from pages._workshop import sidebar
 
 st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout="wide")
 
@@ -23,5 +24,6 @@ PAGES = [
 
 mark_navigation()
 nav = st.navigation(PAGES)
+sidebar()  # workshop mode (MOO_ADMIN_TOKEN): the instructor's token and what this session may do
 follow_deep_link()  # a page opened before this server ever ran app.py (see require_navigation)
 nav.run()

@@ -270,13 +270,18 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
 
 def submit(eng, name: str, kind: str, configs: list) -> list[int]:
     """Queue `configs` as one experiment of `kind`, in one transaction (a worker claims a
-    comparison's runs together, as a race: storage/races.py); returns their run ids."""
+    comparison's runs together, as a race: storage/races.py); returns their run ids. In
+    workshop mode a participant's submission must fit the limits (pages/_workshop.py)."""
     import storage
+    from pages._workshop import admit, record
     from storage.races import submit_runs
 
+    admit(eng, configs)
     name = name if len(name) <= 200 else name[:199] + "…"  # a long file name in a made-up name
     experiment_id = storage.create_experiment(eng, name, kind)
-    return submit_runs(eng, configs, experiment_id=experiment_id)
+    ids = submit_runs(eng, configs, experiment_id=experiment_id)
+    record(eng, experiment_id, ids)
+    return ids
 
 
 def confirmed(label: str, key: str, target: Any, warning: str) -> bool:

@@ -5,12 +5,12 @@ ui/dataset_objectives.py (one or more objectives g, one constraint each)."""
 
 import streamlit as st
 
-import storage
 from moo_core import METHODS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.data import load_table
 from moo_core.methods import CONSTRAINT_KINDS
 from moo_core.tasks import MISSING, OBJECTIVES
+from pages import _workshop as workshop
 from pages._shared import (
     get_engine,
     hyperparameter_inputs,
@@ -35,6 +35,8 @@ st.title("Datasets")
 st.caption(
     "Train a small MLP on a real table: f is its loss, each objective g is bounded by its ε."
 )
+workshop.limits_caption(uploads=True)
+workshop.expire_uploads(eng)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -52,18 +54,22 @@ for key, value in ds.FORM_DEFAULTS.items():
 
 upload = st.file_uploader("Upload a CSV (at most 50 MiB)", type=["csv", "tsv"], key="ds_upload")
 if upload is not None:
-    result, new = ds.upload_once(state.setdefault("_ds_uploads", {}), upload, eng)
+    result, new = ds.upload_once(
+        state.setdefault("_ds_uploads", {}), upload, eng, **workshop.upload_rules(eng)
+    )
     if new and result.ok:
         state["ds_source"] = result.view.ref  # a new upload becomes the chosen dataset
     (st.error if not result.ok else st.info if result.existed else st.success)(
         plain(result.message)
     )
 
-uploads = storage.list_datasets(eng)
+uploads = workshop.visible_uploads(eng)
 options = ds.source_options(uploads)
 state["ds_source"] = ds.fit_choice(state.get("ds_source"), list(options), next(iter(options)))
 ref = kept_choice(st.selectbox, "Dataset", list(options), "ds_source", format_func=options.get)
 st.caption(plain(ds.source_summary(ref, uploads)))
+if chosen := next((view for view in uploads if view.ref == ref), None):
+    workshop.delete_upload(eng, chosen)
 try:
     name, frame = table(ref)
 except ConfigError as bad:

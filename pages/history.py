@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from moo_core.registry import ConfigError
+from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
 
@@ -16,6 +17,7 @@ if eng is None:
 import storage  # noqa: E402
 
 runs = storage.list_runs(eng, limit=500)
+me = workshop.access()
 experiments = {e.id: e for e in storage.list_experiments(eng)}
 if not runs and not experiments:
     st.info("No runs yet. Launch one from the Lab page.")
@@ -63,7 +65,10 @@ if shown:
         "more objectives; a sweep: one row per setting)",
     )
     warning = f"Delete run #{run_id} and its {view.steps_stored:,} stored steps? No undo."
-    if confirmed("Delete run", "delete_run", run_id, warning):
+    if not me.may(storage.owner_of(eng, "run", run_id)):
+        st.button("Delete run", key="delete_run", disabled=True)
+        workshop.guarded(False, f"Run #{run_id}")
+    elif confirmed("Delete run", "delete_run", run_id, warning):
         storage.delete_run(eng, run_id)
         st.session_state.get("_metrics", {}).pop(run_id, None)
         st.toast(f"Deleted run #{run_id}")
@@ -80,9 +85,11 @@ if experiments:
         key="history_exp",
     )
     exp = experiments[exp_id]
+    mine = me.may(storage.owner_of(eng, "experiment", exp_id))
+    workshop.guarded(mine, f"Experiment #{exp_id}")
     e1, e2 = st.columns(2)
-    new_name = e1.text_input("New name", key="exp_name", max_chars=200)
-    if e1.button("Rename", key="rename", disabled=not new_name.strip()):
+    new_name = e1.text_input("New name", key="exp_name", max_chars=200, disabled=not mine)
+    if e1.button("Rename", key="rename", disabled=not (mine and new_name.strip())) and mine:
         try:
             storage.rename_experiment(eng, exp_id, new_name.strip())
         except ConfigError as bad:
@@ -92,10 +99,12 @@ if experiments:
     tag_text = e2.text_input(
         "Tags (comma-separated)", value=", ".join(exp.tags or []), key=f"exp_tags.{exp_id}"
     )
-    if e2.button("Save tags", key="save_tags"):
+    if e2.button("Save tags", key="save_tags", disabled=not mine) and mine:
         storage.set_experiment_tags(eng, exp_id, tables.parse_tags(tag_text))
         st.rerun()
     warning = f"Delete experiment #{exp_id} with its {exp.runs} runs and their steps? No undo."
-    if confirmed("Delete experiment", "delete_exp", exp_id, warning):
+    if not mine:
+        st.button("Delete experiment", key="delete_exp", disabled=True)
+    elif confirmed("Delete experiment", "delete_exp", exp_id, warning):
         storage.delete_experiment(eng, exp_id)
         st.rerun()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from moo_core import METHODS, PROBLEMS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
+from pages import _workshop as workshop
 from pages._shared import (
     constraint_inputs,
     front_preview,
@@ -143,6 +144,7 @@ with st.expander("Sweep settings", expanded=st.session_state.get("sweep_open", F
         "Count", value=9, min_value=1, max_value=1000, key="sweep_count", on_change=keep_sweep_open
     )
 
+workshop.limits_caption()
 blocked = eng is None or config is None
 b1, b2, b3 = st.columns(3)
 launch = b1.button("Launch", key="launch", type="primary", disabled=blocked)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from pages import _workshop as workshop
 from pages._board import board
 from pages._shared import (
     TERMINAL,
@@ -47,6 +48,7 @@ views = load_views(eng, ids)
 if not views:
     st.stop()
 names = dataset_names(eng)
+owners = storage.owners_of(eng, "run", ids)  # workshop mode: only its owner may cancel a run
 active = any(v.status not in TERMINAL for v in views)  # poll only while something runs
 lesson = params.preset_at(st.query_params.get("lesson"))
 if lesson is not None:
@@ -80,7 +82,7 @@ def status() -> None:
         c2.progress(progress, text=text)
         if view.status in TERMINAL:
             c3.empty()  # a finished run has nothing to cancel: no button left behind
-        elif c3.button("Cancel", key=f"cancel{view.id}"):
+        elif workshop.owned_button(c3, "Cancel", f"cancel{view.id}", owners.get(view.id)):
             storage.request_cancel(eng, view.id)
             st.toast(f"Cancel requested for run {view.id}")
         silent = tables.seconds_between(view.heartbeat, now) if running else None

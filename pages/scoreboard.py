@@ -4,7 +4,9 @@ within 0.01 of the front) at its budget of evaluations, and a matched-budget ben
 import pandas as pd
 import streamlit as st
 
-from pages._shared import get_engine, require_navigation, worker_banner
+from moo_core.registry import ConfigError
+from pages import _workshop as workshop
+from pages._shared import get_engine, require_navigation, submit, worker_banner
 from ui import benchmark, scoreboard
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
@@ -81,9 +83,13 @@ st.caption(
     f"Each method: {settings} × {steps:,} = {settings * steps:,} evaluations; NSGA-II: "
     f"{population} × {generations:,} generations = {population * generations:,}."
 )
+workshop.limits_caption()
 if st.button("Run the benchmark", type="primary", key="run_benchmark"):
     configs = benchmark.benchmark_configs(problem, methods, settings, steps, population)
-    experiment = storage.create_experiment(eng, f"benchmark: {problem}", "sweep")
-    ids = [storage.submit_run(eng, config, experiment_id=experiment) for config in configs]
-    st.success(f"Queued {len(ids)} jobs ({', '.join(f'#{i}' for i in ids)}) on {problem}.")
-    st.rerun()
+    try:  # one experiment, owned by this session, within the workshop limits
+        ids = submit(eng, f"benchmark: {problem}", "sweep", configs)
+    except ConfigError as bad:
+        st.error(f"Cannot run the benchmark: {bad}")
+    else:
+        st.success(f"Queued {len(ids)} jobs ({', '.join(f'#{i}' for i in ids)}) on {problem}.")
+        st.rerun()

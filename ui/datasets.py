@@ -57,18 +57,27 @@ class UploadResult:
         return self.view is not None
 
 
-def store_upload(engine, raw: bytes, name: str) -> UploadResult:
-    """Check `raw` as CSV and store it once; a bad file stores nothing and says why."""
+def store_upload(
+    engine,
+    raw: bytes,
+    name: str,
+    owner: str | None = None,
+    refuse: Callable[[int], str | None] | None = None,
+) -> UploadResult:
+    """Check `raw` as CSV and store it once as `owner`'s; a bad file stores nothing and says
+    why. Content not stored yet must first pass `refuse(size)` (workshop limits: None)."""
+    existing = storage.get_dataset(engine, content_hash(raw))
+    if existing is None and refuse is not None and (refusal := refuse(len(raw))):
+        return UploadResult(None, refusal)
     try:
         frame = read_csv_bytes(raw, name)
     except DataError as bad:
         return UploadResult(None, str(bad))
-    existing = storage.get_dataset(engine, content_hash(raw))
     if existing is not None:
         message = f"{name} is already stored as {dataset_label(existing)}"
         return UploadResult(existing, message, existed=True)
     columns = [str(label) for label in frame.columns]
-    view = storage.store_dataset(engine, name, raw, columns=columns, rows=len(frame))
+    view = storage.store_dataset(engine, name, raw, columns, len(frame), owner)
     return UploadResult(view, f"Stored {name}: {len(frame)} rows, {len(columns)} columns")
 
 
@@ -262,12 +271,13 @@ def checked_config(values, hyperparams, check) -> tuple[RunConfig | None, TaskCh
     return config, check(config.task.to_dict())
 
 
-def upload_once(done: dict, upload: Any, engine) -> tuple[UploadResult, bool]:
+def upload_once(done: dict, upload: Any, engine, **rules: Any) -> tuple[UploadResult, bool]:
     """(result, new) for an uploaded file (`file_id`, `name`, `getvalue()`); `done` remembers
-    results by file id, so a file that stays in the uploader is stored once."""
+    results by file id, so a file that stays in the uploader is stored once. `rules`: the
+    owner and refusal of store_upload."""
     new = upload.file_id not in done
     if new:
-        done[upload.file_id] = store_upload(engine, upload.getvalue(), upload.name)
+        done[upload.file_id] = store_upload(engine, upload.getvalue(), upload.name, **rules)
     return done[upload.file_id], new
 
 
