@@ -84,6 +84,10 @@ class Balancer:
     def needs_gram(self) -> bool:
         return self.method_class.needs_gram
 
+    def enforces(self, row: int = 0) -> bool:
+        """Whether the method of stacked row `row` enforces its constraints (for verdicts)."""
+        return self.method_class.enforces_constraints
+
     # ---- the step -----------------------------------------------------------------------
 
     def backward(

@@ -64,7 +64,8 @@ def _settings(runs: list[RunConfig], device: torch.device) -> dict:
 
 
 def _check_batch(runs: list[RunConfig]) -> None:
-    shared = ("problem", "task", "method", "constraint", "steps", "init", "device")
+    """A batch shares its problem and length; methods may differ (a race: moo_core.lockstep)."""
+    shared = ("problem", "task", "constraint", "steps", "init", "device")
     for name in shared:
         if len({str(getattr(r, name)) for r in runs}) > 1:
             raise ValueError(f"runs in one batch must share {name!r}")
@@ -79,6 +80,10 @@ def user_constraints(runs: list[RunConfig], device: torch.device) -> Constraints
 def make_balancer(runs: list[RunConfig], device: torch.device, scale=None) -> Balancer:
     """The Balancer of a batch: per-row hyperparameters, ε (over the objectives' starting
     values where `scale` is given: moo_core.scaling) and seeds."""
+    if len({r.method for r in runs}) > 1:  # a race: one Balancer per method (lockstep)
+        from moo_core.lockstep import mixed_balancer
+
+        return mixed_balancer(runs, device, scale, make_balancer)
     epsilon = user_constraints(runs, device).epsilon
     if scale is not None:
         epsilon = epsilon / scale[:, 1:]

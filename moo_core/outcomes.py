@@ -89,7 +89,7 @@ class Final:
         return judge(
             Tail(objectives, multipliers, violations, tolerances),
             status=status,
-            enforces=self.balancer.method_class.enforces_constraints,
+            enforces=self.balancer.enforces(k),
             stationarity=stationarity,
             steps_to_converge=last + 1,
             gradient_scale=scale,

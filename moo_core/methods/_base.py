@@ -115,6 +115,9 @@ class Method(abc.ABC):
     needs_gram: ClassVar[bool] = False
     enforces_constraints: ClassVar[bool] = False  # meets ε exactly at convergence (verdict)
     requires_positive: ClassVar[bool] = False  # every objective + `shift` must stay > 0
+    # (method, settings) this method is a case of, step for step: a race batches the two
+    # as one method (moo_core.lockstep); None for most
+    special_case_of: ClassVar[tuple[str, dict] | None] = None
 
     def __init__(
         self,

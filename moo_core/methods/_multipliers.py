@@ -82,6 +82,7 @@ class Bdmm(_Multiplier):
 
     summary = "L = f + λ(g − ε); descent on x, ascent on λ"
     hyperparams = (LR_LAMBDA, INEQUALITY)
+    special_case_of = ("mdmm", {"damping": 0.0})  # the same steps, bit for bit (δ = 0)
 
 
 @METHODS.register("mdmm")
