@@ -97,7 +97,10 @@ if experiments:
         else:
             st.rerun()
     tag_text = e2.text_input(
-        "Tags (comma-separated)", value=", ".join(exp.tags or []), key=f"exp_tags.{exp_id}"
+        "Tags (comma-separated)",
+        value=", ".join(exp.tags or []),
+        key=f"exp_tags.{exp_id}",
+        disabled=not mine,
     )
     if e2.button("Save tags", key="save_tags", disabled=not mine) and mine:
         storage.set_experiment_tags(eng, exp_id, tables.parse_tags(tag_text))
