@@ -1,4 +1,4 @@
-"""Engine, session helper and the database clock.
+"""Engine, session helper, the database clock, and retries of writes past a busy lock.
 
 All timestamps are naive UTC taken from the database clock (never the worker's clock), so
 heartbeats and staleness agree across machines.
@@ -6,18 +6,25 @@ heartbeats and staleness agree across machines.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, func, literal_column
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 DEFAULT_URL = "sqlite:///data/moolab.db"
 ENV_VAR = "MOO_DATABASE_URL"
+P, T = ParamSpec("P"), TypeVar("T")
 
 
 def database_url(url: str | None = None) -> str:
@@ -80,3 +87,66 @@ def seconds_since(engine: Engine, column) -> ColumnElement:
     if is_sqlite(engine):
         return (func.julianday("now") - func.julianday(column)) * literal_column("86400.0")
     return func.extract("epoch", func.timezone("UTC", func.clock_timestamp()) - column)
+
+
+RETRY_ENV = "MOO_DB_RETRY_SECONDS"
+DEFAULT_RETRY_SECONDS = 60.0
+_FIRST_DELAY, _MAX_DELAY = 0.05, 2.0
+# SQLSTATE classes worth another try on PostgreSQL: connection exception, transaction rollback
+# (serialization failure, deadlock), insufficient resources, operator intervention.
+_TRANSIENT_SQLSTATES = ("08", "40", "53", "57")
+_TRANSIENT_WORDS = ("locked", "busy", "connection", "server closed", "timeout", "timed out")
+_retrying = threading.local()  # set while a retrying call runs: nested ones do not retry again
+
+
+def retry_seconds() -> float:
+    """How long a write keeps retrying a transient error (`MOO_DB_RETRY_SECONDS`, default 60)."""
+    try:
+        return max(0.0, float(os.environ.get(RETRY_ENV, DEFAULT_RETRY_SECONDS)))
+    except ValueError:
+        return DEFAULT_RETRY_SECONDS
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lock or connection error that may pass: SQLite's "database is locked" once its busy
+    timeout has run out, a PostgreSQL serialization failure, deadlock or lost connection."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code:
+        return str(code)[:2] in _TRANSIENT_SQLSTATES
+    message = str(error.orig).lower()
+    return any(word in message for word in _TRANSIENT_WORDS)
+
+
+def retrying(function: Callable[P, T]) -> Callable[P, T]:
+    """Run `function` again, after a capped exponential back-off (50 ms doubling to 2 s, with
+    jitter), while it fails with a transient error, for at most `retry_seconds()`; then the
+    error is raised. Only for writes that are safe to repeat (compare-and-set updates, a
+    metrics chunk that replaces its own steps): a failed transaction was rolled back whole."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        if getattr(_retrying, "active", False):
+            return function(*args, **kwargs)  # the outermost call retries the whole of it
+        deadline = time.monotonic() + retry_seconds()
+        delay = _FIRST_DELAY
+        _retrying.active = True
+        try:
+            while True:
+                try:
+                    return function(*args, **kwargs)
+                except DBAPIError as error:
+                    pause = delay * random.uniform(0.5, 1.0)
+                    if not is_transient(error) or time.monotonic() + pause > deadline:
+                        raise
+                    time.sleep(pause)
+                    delay = min(delay * 2, _MAX_DELAY)
+        finally:
+            _retrying.active = False
+
+    return wrapper

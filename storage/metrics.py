@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import Engine, Text, cast, delete, insert, select
 
 from moo_core.records import multiplier_names, objective_count, objective_names, step_columns
-from storage.db import session_scope
+from storage.db import retrying, session_scope
 from storage.models import REASON_LENGTH, Metric, Run, SweepPoint
 from storage.queue import finite_or_none
 
@@ -59,11 +59,13 @@ def _row_lists(arrays: dict[str, np.ndarray], m: int, count: int) -> dict[str, l
     }
 
 
+@retrying
 def append_metrics(
     engine: Engine, run_id: int, chunk_start: int, columns: dict[str, np.ndarray]
 ) -> int:
     """Store steps [chunk_start, chunk_start + n) of a chunk keyed by `step_columns(m)` in one
-    bulk insert (replacing any rows of that range, so a retried chunk is harmless). NaN is
+    bulk insert (replacing any rows of that range, so a retried chunk is harmless: it is
+    retried past a busy lock). NaN is
     stored as NULL, ±inf as is; a missing column reads back as NaN."""
     m = objectives_of(columns)
     arrays = {
@@ -182,6 +184,7 @@ def _point_row(run_id: int, index: int, point: dict, over: str | None) -> dict:
     return finite_or_none(row)
 
 
+@retrying
 def store_sweep_points(engine: Engine, run_id: int, points: list[dict]) -> None:
     """Store a sweep's points (the dicts of SweepResult.points()), replacing earlier ones."""
     with engine.connect() as connection:

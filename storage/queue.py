@@ -1,5 +1,8 @@
 """The run queue: submit, claim (compare-and-set), beat, finish, cancel, reap.
 
+Every write a worker makes (claim, beat, finish, reap) is safe to repeat, so each retries a
+busy lock or a lost connection (storage.db.retrying) instead of failing the run.
+
 A run's metrics and sweep points are written by storage/metrics.py."""
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 from sqlalchemy import Engine, Text, cast, insert, select, update
 
 from moo_core.registry import ConfigError
-from storage.db import db_now, is_sqlite, seconds_since
+from storage.db import db_now, is_sqlite, retrying, seconds_since
 from storage.models import (
     EXPERIMENT_KINDS,
     FINAL_STATUSES,
@@ -97,6 +100,14 @@ def _claim_started(engine: Engine, worker_id: str) -> dict[str, Any]:
     return {"status": "running", "worker_id": worker_id, "started": now, "heartbeat": now}
 
 
+@retrying
+def claim_queued(engine: Engine, run_id: int, worker_id: str) -> bool:
+    """Claim run `run_id` for `worker_id` if it is still queued (compare-and-set)."""
+    claim = update(Run).where(Run.id == run_id, Run.status == "queued")
+    with engine.begin() as connection:
+        return connection.execute(claim.values(**_claim_started(engine, worker_id))).rowcount == 1
+
+
 def _claim_one(engine: Engine, worker_id: str) -> tuple[int, str, Any] | bool | None:
     """Claim the oldest queued run: (id, kind, config JSON), None when none is queued,
     False when another claimer won the race (try again)."""
@@ -116,10 +127,8 @@ def _claim_one(engine: Engine, worker_id: str) -> tuple[int, str, Any] | bool | 
         row = connection.execute(oldest).first()
     if row is None:
         return None
-    claim = update(Run).where(Run.id == row.id, Run.status == "queued")
-    with engine.begin() as connection:
-        won = connection.execute(claim.values(**_claim_started(engine, worker_id))).rowcount
-    return (row.id, row.kind, row.config) if won == 1 else False
+    won = claim_queued(engine, row.id, worker_id)
+    return (row.id, row.kind, row.config) if won else False
 
 
 def _decode(raw: Any) -> Any:
@@ -129,6 +138,7 @@ def _decode(raw: Any) -> Any:
         raise ConfigError(f"config is not JSON ({error})") from None
 
 
+@retrying
 def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
     """Claim the oldest queued run for `worker_id` (never the same run twice). A run whose
     stored config no longer validates is marked failed and the next one is tried."""
@@ -145,6 +155,7 @@ def claim_next_run(engine: Engine, worker_id: str) -> ClaimedRun | None:
             finish_run(engine, run_id, "failed", error=f"invalid stored config: {error}")
 
 
+@retrying
 def beat(engine: Engine, run_id: int, worker_id: str, progress: float) -> bool:
     """Record progress and a heartbeat (database clock). True when the worker should stop:
     a cancel was requested, or the run is no longer running for this worker."""
@@ -159,6 +170,7 @@ def beat(engine: Engine, run_id: int, worker_id: str, progress: float) -> bool:
     return True if row is None else bool(row.cancel_requested)
 
 
+@retrying
 def finish_run(
     engine: Engine,
     run_id: int,
@@ -186,6 +198,7 @@ def finish_run(
         return connection.execute(statement.values(**values)).rowcount == 1
 
 
+@retrying
 def request_cancel(engine: Engine, run_id: int) -> bool:
     """Queued → cancelled at once; running → cancel_requested (the worker stops it).
     False when the run has already ended or does not exist."""
@@ -197,6 +210,7 @@ def request_cancel(engine: Engine, run_id: int) -> bool:
         return connection.execute(running.values(cancel_requested=True)).rowcount == 1
 
 
+@retrying
 def reap_stale(engine: Engine, grace_seconds: float) -> list[int]:
     """Fail running runs whose heartbeat is older than `grace_seconds` by the database clock;
     their stored steps are kept."""

@@ -11,12 +11,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, select, update
+from sqlalchemy import Engine, Text, cast, select
 
 from moo_core.registry import ConfigError
 from storage.db import db_now
 from storage.models import Experiment, Run
-from storage.queue import ClaimedRun, finish_run, queued_run
+from storage.queue import ClaimedRun, claim_queued, finish_run, queued_run
 from storage.schemas import load_config
 
 
@@ -48,12 +48,8 @@ def claim_siblings(engine: Engine, run_id: int, worker_id: str) -> list[ClaimedR
         ).all()
     claimed = []
     for row in queued:
-        now = db_now(engine)
-        claim = update(Run).where(Run.id == row.id, Run.status == "queued")
-        values = {"status": "running", "worker_id": worker_id, "started": now, "heartbeat": now}
-        with engine.begin() as connection:
-            if connection.execute(claim.values(**values)).rowcount != 1:
-                continue  # another worker won it
+        if not claim_queued(engine, row.id, worker_id):  # retried past a busy lock
+            continue  # another worker won it
         try:
             raw = json.loads(row.config) if isinstance(row.config, str | bytes) else row.config
             claimed.append(ClaimedRun(row.id, row.kind, load_config(row.kind, raw)))

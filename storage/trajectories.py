@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from storage.db import retrying
 from storage.models import SweepPoint
 from storage.queue import finite_or_none
 
 
+@retrying
 def store_sweep_trajectories(
     engine: Engine, run_id: int, trajectories: Sequence[Mapping[str, Sequence[Any]] | None]
 ) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from storage.db import db_now, seconds_since, session_scope
+from storage.db import db_now, retrying, seconds_since, session_scope
 from storage.models import Worker
 
 
@@ -21,6 +21,7 @@ class WorkerView:
     heartbeat: datetime | None
 
 
+@retrying
 def register_worker(
     engine: Engine,
     worker_id: str,
@@ -36,6 +37,7 @@ def register_worker(
             connection.execute(insert(Worker).values(id=worker_id, **values))
 
 
+@retrying
 def worker_beat(engine: Engine, worker_id: str) -> None:
     statement = update(Worker).where(Worker.id == worker_id).values(heartbeat=db_now(engine))
     with engine.begin() as connection:
