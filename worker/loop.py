@@ -3,12 +3,17 @@
 A heartbeat thread keeps the run (and this worker) alive in the database and turns a cancel
 request into a stop flag that the training loop reads between chunks (chunks are ≤ 0.25 s, so
 a cancel is honoured within a second).
+
+Storage retries its writes past a busy lock (storage.db.retrying); an error that outlasts those
+retries costs the heartbeat one beat and the serve loop one poll, with one line on stderr,
+never the worker.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -60,8 +65,8 @@ class _Heartbeat(threading.Thread):
             if storage.beat(self.engine, self.run_id, self.worker_id, self.progress):
                 self.cancel.set()
             storage.worker_beat(self.engine, self.worker_id)
-        except Exception:  # a lost beat is retried next interval; the reaper has the last word
-            traceback.print_exc()
+        except Exception as error:  # a lost beat is retried next interval; the reaper decides
+            _say(f"heartbeat of run {self.run_id}", error)
 
 
 def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
@@ -135,23 +140,44 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
 def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
     """Claim and train runs until stopped (or, with `exit_when_idle`, until none is queued)."""
     worker_id = worker_id or new_worker_id()
-    storage.register_worker(engine, worker_id, socket.gethostname(), os.getpid(), _device_name())
-    processed = 0
+    processed, registered = 0, False
     while True:
-        storage.reap_stale(engine, options.grace)
-        storage.worker_beat(engine, worker_id)
-        claimed = storage.claim_next_run(engine, worker_id)
-        if claimed is None:
+        try:
+            if not registered:
+                host, device = socket.gethostname(), _device_name()
+                storage.register_worker(engine, worker_id, host, os.getpid(), device)
+                registered = True
+            trained = _serve_once(engine, worker_id, options)
+        except Exception as error:  # the database is away for longer than storage retries
+            _say(f"worker {worker_id}", error)
+            time.sleep(max(options.poll, options.heartbeat))
+            continue
+        if trained is None:
             if options.exit_when_idle:
                 return processed
             time.sleep(options.poll)
-            continue
-        siblings = claim_siblings(engine, claimed.id, worker_id)  # a comparison: a race
-        if siblings:
-            train_together(engine, [claimed, *siblings], worker_id, options)
-        elif claimed.config is not None:
-            execute(engine, claimed, worker_id, options)
-        processed += 1 + len(siblings)
+        processed += trained or 0
+
+
+def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
+    """Reap, beat, claim and train once: how many runs were trained (None: none was queued)."""
+    storage.reap_stale(engine, options.grace)
+    storage.worker_beat(engine, worker_id)
+    claimed = storage.claim_next_run(engine, worker_id)
+    if claimed is None:
+        return None
+    siblings = claim_siblings(engine, claimed.id, worker_id)  # a comparison: a race
+    if siblings:
+        train_together(engine, [claimed, *siblings], worker_id, options)
+    elif claimed.config is not None:
+        execute(engine, claimed, worker_id, options)
+    return 1 + len(siblings)
+
+
+def _say(what: str, error: Exception) -> None:
+    """One line on stderr for an error the worker lives through."""
+    message = " ".join(str(getattr(error, "orig", None) or error).split())[:300]  # no SQL
+    print(f"{what}: {type(error).__name__}: {message} (trying again)", file=sys.stderr, flush=True)
 
 
 def _device_name() -> str:
