@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -68,18 +65,16 @@ def get_engine():
 
 
 @st.cache_resource(show_spinner=False)
+def _worker_keeper(url: str | None):
+    """One SpawnedWorker per server process (and database URL)."""
+    from worker.spawn import SpawnedWorker
+
+    return SpawnedWorker()
+
+
 def _spawned_worker(url: str | None):
-    """Start `python -m worker serve` once per server process, as a separate process."""
-    env = dict(os.environ)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "worker", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    atexit.register(proc.terminate)  # the worker we started ends with this server
-    return proc
+    """The `python -m worker serve` process this server started, started again if it died."""
+    return _worker_keeper(url).alive()
 
 
 def worker_banner(eng) -> None:
