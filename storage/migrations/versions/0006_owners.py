@@ -25,6 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Not batch mode: on SQLite it would copy runs and experiments into new tables and drop
+    # the old ones, and that DROP cascades to their metrics and runs. ALTER TABLE … DROP
+    # COLUMN works in place (SQLite ≥ 3.35; Python 3.11's bundled SQLite is newer).
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("owner")
+        op.drop_column(table, "owner")
