@@ -26,10 +26,10 @@ require_navigation(__file__)  # first thing: a deep link on a fresh server
 
 REFRESH_SECONDS = 0.4  # a refresh fetches only new steps; the board redraws them in place
 STALE_SECONDS = 10  # workers beat every second (`--heartbeat`)
-# No wait for a run's first stored chunk (it was 1 s when every refresh redrew the charts from
-# scratch): the board is drawn at once, so the browser loads plotly.js while the worker starts,
-# and the first steps are added in place a refresh later.
-FIRST_STEPS_WAIT = 0.0
+# The board is drawn at once, empty, so the browser loads plotly.js while the worker starts;
+# after that, a refresh with no stored step yet waits for the first ones (polling the database
+# every 50 ms) up to this long, so they are drawn as soon as they are stored, not a refresh later.
+FIRST_STEPS_WAIT = REFRESH_SECONDS
 
 st.title("Live runs")
 eng = get_engine()
@@ -105,8 +105,9 @@ def status() -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS if active and not paused else None)
 def live_charts() -> None:
-    first_draw = active and not set(ids) & set(st.session_state.get("_metrics", {}))
-    wait = FIRST_STEPS_WAIT if first_draw else 0.0
+    cached = st.session_state.get("_metrics", {})
+    drawn_empty = set(ids) <= set(cached) and not any(len(cached[i].get("step", ())) for i in ids)
+    wait = FIRST_STEPS_WAIT if active and drawn_empty else 0.0
     views = [v for v in fetch_runs(eng, ids, wait_for_steps=wait) if v.kind != "sweep"]
     if not views:
         return

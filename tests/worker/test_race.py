@@ -90,9 +90,7 @@ def test_cancelling_one_run_of_a_lockstep_race_cancels_the_race(db):
     try:
         wait_for(lambda: all(storage.get_run(db, i).steps_stored > 0 for i in ids))
         assert storage.request_cancel(db, ids[1]) is True
-        wait_for(
-            lambda: all(storage.get_run(db, i).status == "cancelled" for i in ids), timeout=60
-        )
+        wait_for(lambda: all(storage.get_run(db, i).status == "cancelled" for i in ids), timeout=60)
     finally:
         worker.kill()
         worker.wait()
