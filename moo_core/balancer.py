@@ -143,6 +143,11 @@ class Balancer:
         weights = method.weigh(values, gram)
         return Report(weights, method.multipliers(), values, method.constraints, gram)
 
+    def method_in_use(self) -> Method | None:
+        """The method itself once the first step has built it: a loop that has checked its
+        values once may call its `weigh` directly (moo_core.fused)."""
+        return self._method
+
     def constraints_in_use(self) -> Constraints | None:
         """The constraints with their per-row ε, once the first step has built the method."""
         return None if self._method is None else self._method.constraints

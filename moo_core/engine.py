@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from moo_core import fused
 from moo_core import threads as thread_policy
 from moo_core._lazy import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
@@ -20,14 +21,11 @@ from moo_core.methods import Constraints
 from moo_core.optim import OPTIMIZERS
 from moo_core.outcomes import Final
 from moo_core.problems import PROBLEMS, Objective
-from moo_core.recorder import Recorder
+from moo_core.recorder import COSINE_EVERY, Recorder
 from moo_core.records import RunOutcome, StepChunk
 from moo_core.registry import ConfigError
 from moo_core.scaling import start_scale, to_data_units
 
-# Methods that need no Gram matrix train with one backward a step (closed forms: no Gram); every
-# COSINE_EVERY-th step takes the Gram too, to record their conflict (grad_cos holds the latest).
-COSINE_EVERY = 32
 ChunkCallback = Callable[[StepChunk], None]
 StopCheck = Callable[[], bool]
 Fetch = Callable[[str], bytes]  # "sha256:…" → the stored bytes of an uploaded dataset
@@ -132,12 +130,15 @@ def train_batch(
     chunk_steps: int = 1024,
     objective: Objective | None = None,
     threads: int | None = None,
+    fuse: bool = True,
 ) -> tuple[list[RunOutcome], float, str, dict[str, np.ndarray] | None]:
     """Train `runs` (same problem, method and steps; other values may differ) as one batch.
 
     `on_chunk` receives the recorded steps at most every `chunk_seconds` (and at the end);
     `should_stop` is asked at the same moments and ends the batch as cancelled.
     `threads` overrides the intra-op thread count sized to the work (moo_core.threads).
+    Closed-form problems with Gram-free methods train in the fused loop (moo_core.fused; the
+    same results to the last bit); `fuse=False` keeps them on the generic one.
     Returns the per-row outcomes, training seconds, the device and, if asked, the trajectory.
     """
     _check_batch(runs)
@@ -161,10 +162,14 @@ def train_batch(
     recorder.window = getattr(objective, "batches_per_epoch", 1)  # a running mean: see Recorder
     with thread_policy.using(thread_policy.choose(work, threads)):
         optimizer = OPTIMIZERS[balancer.settings["optimizer"]](params, balancer.settings["lr"])
-        take_step = _Step(objective, balancer, params, scale)
-        status, report = _loop(
-            take_step, optimizer, recorder, first.steps, chunk_seconds, should_stop
-        )
+        if fuse and fused.eligible(objective, balancer, scale, recorder):
+            take_fused = fused.FusedStep(objective, balancer, params, optimizer, recorder)
+            status, report = fused.run(take_fused, first.steps, chunk_seconds, should_stop)
+        else:
+            take_step = _Step(objective, balancer, params, scale)
+            status, report = _loop(
+                take_step, optimizer, recorder, first.steps, chunk_seconds, should_stop
+            )
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - started

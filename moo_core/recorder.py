@@ -17,6 +17,10 @@ from moo_core.records import StepChunk, step_columns
 from moo_core.verdict import TAIL_FRACTION, VIOLATION_TOLERANCE
 
 TAIL_SAMPLES = 4096  # a longer tail is sampled at a stride
+# Methods that need no Gram matrix train with one backward a step (closed forms: no Gram); every
+# COSINE_EVERY-th step takes the Gram too, to record their conflict (the cosine column holds the
+# latest).
+COSINE_EVERY = 32
 
 
 class Recorder:
