@@ -268,10 +268,15 @@ def submit(eng, name: str, kind: str, configs: list) -> list[int]:
     comparison's runs together, as a race: storage/races.py); returns their run ids. In
     workshop mode a participant's submission must fit the limits (pages/_workshop.py)."""
     import storage
+    from moo_core.registry import ConfigError
     from pages._workshop import admit, record
     from storage.races import submit_runs
+    from ui.params import device_refusal
 
     admit(eng, configs)
+    devices = [w.device for w in storage.live_workers(eng, within_seconds=15)]
+    if refusal := device_refusal(configs, devices):
+        raise ConfigError(refusal)
     name = name if len(name) <= 200 else name[:199] + "…"  # a long file name in a made-up name
     experiment_id = storage.create_experiment(eng, name, kind)
     ids = submit_runs(eng, configs, experiment_id=experiment_id)

@@ -76,9 +76,25 @@ def store_upload(
     if existing is not None:
         message = f"{name} is already stored as {dataset_label(existing)}"
         return UploadResult(existing, message, existed=True)
+    if why := untrainable(frame, name):
+        return UploadResult(None, why)
     columns = [str(label) for label in frame.columns]
     view = storage.store_dataset(engine, name, raw, columns, len(frame), owner)
     return UploadResult(view, f"Stored {name}: {len(frame)} rows, {len(columns)} columns")
+
+
+def untrainable(frame: pd.DataFrame, name: str) -> str | None:
+    """Why no task can train on `frame` (None if one can): a task needs a target and a feature,
+    each a column with two or more distinct values (all-missing and constant columns have
+    fewer). Such a file is not stored."""
+    varied = [str(c) for c in frame.columns if frame[c].dropna().nunique() >= 2]
+    if len(varied) >= 2:
+        return None
+    has = f"only {varied[0]!r} varies" if varied else "no column varies"
+    return (
+        f"{name}: nothing to train on ({has}); a task needs a target and at least one feature, "
+        "each with two or more distinct values"
+    )
 
 
 def dataset_label(view: Any) -> str:

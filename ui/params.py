@@ -319,3 +319,17 @@ def parse_run_ids(raw: Any) -> tuple[list[int], list[str]]:
         errors.append(f"{len(ids)} run ids asked for; showing the first {MAX_URL_RUNS}")
         ids = ids[:MAX_URL_RUNS]
     return ids, errors
+
+
+def device_refusal(configs, worker_devices) -> str | None:
+    """Why `configs` can't be served here: one asks for CUDA and no live worker has it (the
+    devices workers registered); None when they can. Refused before anything is stored, so
+    no CPU worker claims the run only to fail it."""
+    asked = {getattr(getattr(c, "run", c), "device", "auto") for c in configs}
+    if "cuda" not in asked or "cuda" in set(worker_devices):
+        return None
+    have = ", ".join(sorted({d or "unknown" for d in worker_devices})) or "none yet"
+    return (
+        f"device cuda: no running worker has CUDA (workers: {have}); choose auto or cpu, or "
+        "start `python -m worker serve` on a machine with a GPU, same database"
+    )

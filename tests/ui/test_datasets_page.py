@@ -106,7 +106,13 @@ def test_store_upload_stores_once(engine):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [(b"", "empty"), (b"only\n1\n2\n", "one column"), (b"\x00\x01\x02", "binary")],
+    [
+        (b"", "empty"),
+        (b"only\n1\n2\n", "one column"),
+        (b"\x00\x01\x02", "binary"),
+        (b"x,target\n1,\n2,\n3,\n", "only 'x' varies"),  # an all-missing column
+        (b"x,target\n1,5\n1,5\n1,5\n", "no column varies"),  # constants
+    ],
 )
 def test_bad_upload_stores_nothing(engine, raw, message):
     import storage

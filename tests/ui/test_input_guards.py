@@ -53,3 +53,15 @@ def test_plain_text_forms_no_link_or_image():
 def test_shipped_config_hides_error_details():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_cuda_is_refused_before_storing_where_no_worker_has_it():
+    from moo_core import make_run_config
+    from ui.params import device_refusal
+
+    gpu = make_run_config("concave", "mdmm", steps=10, device="cuda")
+    cpu = make_run_config("concave", "mdmm", steps=10)
+    assert "no running worker has CUDA (workers: cpu)" in device_refusal([cpu, gpu], ["cpu"])
+    assert "none yet" in device_refusal([gpu], [])
+    assert device_refusal([gpu], ["cpu", "cuda"]) is None
+    assert device_refusal([cpu], []) is None

@@ -198,3 +198,13 @@ def test_app_starts_one_worker_when_none_is_alive(db_url, monkeypatch):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_cuda_without_a_cuda_worker_is_refused_and_nothing_stored(db_url):
+    import storage
+
+    at = lab({"method": "mdmm", "steps": "100", "device": "cuda"})
+    at.button(key="launch").click().run()
+    assert not at.exception, at.exception
+    assert "no running worker has CUDA" in " ".join(e.value for e in at.error)
+    assert storage.list_runs(storage.make_engine(db_url)) == []
