@@ -7,6 +7,7 @@ through `Balancer`, the same class a user drives from their own loop.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -180,7 +181,9 @@ def train_batch(
 
 def _loop(take_step: _Step, optimizer, recorder: Recorder, steps, chunk_seconds, should_stop):
     """Step until `steps`, a cancel or every row diverged: (status, the last step's report)."""
-    last_flush, status, report = time.monotonic(), "completed", None
+    # The first step is flushed at once (a live page shows a point as soon as training starts),
+    # then at most every `chunk_seconds`.
+    last_flush, status, report = -math.inf, "completed", None
     chunk_steps = recorder.buffer.shape[0]
     for step in range(steps):
         values, report, directions = take_step(step)  # detached: no graph from here on

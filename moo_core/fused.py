@@ -16,6 +16,7 @@ results to the last bit (tests/moo_core/test_fused.py).
 
 from __future__ import annotations
 
+import math
 import time
 
 from moo_core._lazy import torch
@@ -91,7 +92,7 @@ class FusedStep:
 def run(step: FusedStep, steps: int, chunk_seconds: float, should_stop) -> tuple[str, Report]:
     """Step until `steps`, a cancel or every row diverged, as `engine._loop` does."""
     recorder = step.recorder
-    last_flush, status = time.monotonic(), "completed"
+    last_flush, status = -math.inf, "completed"  # the first step at once, as engine._loop
     chunk_steps = recorder.buffer.shape[0]
     with torch.no_grad():
         for index in range(steps):
