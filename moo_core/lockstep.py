@@ -62,6 +62,7 @@ class MixedBalancer(Balancer):
         self.constraints = parts[0][1].constraints
         self._in_use: Constraints | None = None
         self.last: Report | None = None
+        self._methods: list | None = None  # each part's method, once built
         self._method = _Joined(self)  # the fused loop's view of the parts as one method
 
     @property
@@ -72,17 +73,29 @@ class MixedBalancer(Balancer):
         return self._part(row).enforces(row)
 
     def weigh(self, values: torch.Tensor, gram: torch.Tensor | None = None) -> Report:
-        reports = [
-            b.weigh(values[rows], None if gram is None else gram[rows]) for rows, b in self.parts
-        ]
-        weights = torch.cat([r.weights for r in reports])
-        multipliers = None
-        if any(r.multipliers is not None for r in reports):
-            multipliers = torch.cat([_or_nan(r) for r in reports])
-        if self._in_use is None:  # ε per row is fixed once the parts are built
+        if self._methods is None:  # each Balancer builds and checks its method on step one
+            reports = [
+                b.weigh(values[rows], None if gram is None else gram[rows])
+                for rows, b in self.parts
+            ]
+            self._methods = [b.method_in_use() for _, b in self.parts]
+            weights = [r.weights for r in reports]
             epsilon = torch.cat([r.constraints.epsilon for r in reports])
             self._in_use = Constraints(reports[0].constraints.kinds, epsilon)
-        self.last = Report(weights, multipliers, values.detach(), self._in_use, gram)
+            self._nan = [torch.full_like(values[rows, 1:], float("nan")) for rows, _ in self.parts]
+        else:  # then, as the fused loop does, the methods themselves
+            values = values.detach()
+            weights = [
+                method.weigh(values[rows], None if gram is None else gram[rows])
+                for (rows, _), method in zip(self.parts, self._methods, strict=True)
+            ]
+        found = [method.multipliers() for method in self._methods]
+        multipliers = None
+        if any(lam is not None for lam in found):
+            multipliers = torch.cat(
+                [nan if lam is None else lam for lam, nan in zip(found, self._nan, strict=True)]
+            )
+        self.last = Report(torch.cat(weights), multipliers, values.detach(), self._in_use, gram)
         return self.last
 
     def constraints_in_use(self) -> Constraints | None:
@@ -119,13 +132,6 @@ class _Joined:
     def multipliers(self) -> torch.Tensor | None:
         last = self.balancer.last
         return None if last is None else last.multipliers
-
-
-def _or_nan(report: Report) -> torch.Tensor:
-    """The report's multipliers, or NaN for a method without them (as the Recorder has it)."""
-    if report.multipliers is not None:
-        return report.multipliers
-    return torch.full_like(report.values[:, 1:], float("nan"))
 
 
 def as_family(runs: Sequence[RunConfig]) -> list[RunConfig]:

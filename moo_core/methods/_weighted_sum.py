@@ -40,6 +40,12 @@ class WeightedSum(Method):
             )
 
     def weigh(self, values, gram):
+        """Fixed weights: computed on the first step, the same tensor after."""
+        if "fixed" not in self.__dict__ or self.fixed.shape[0] != values.shape[0]:
+            self.fixed = self._weights(values)
+        return self.fixed
+
+    def _weights(self, values):
         weight = as_column(self.settings["weight"], values)
         others = values.shape[-1] - 1
         self.check(self.settings, others + 1)
