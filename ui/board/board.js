@@ -64,7 +64,18 @@
       if (plots.children[index] !== div) plots.insertBefore(div, plots.children[index] || null);
       div.classList.toggle("wide", Boolean(item.wide));
       const drawn = styled(item.figure, args);
-      Plotly.react(div, drawn.data, drawn.layout, config);
+      // A fixed height: with `responsive`, Plotly sizes its SVG to 100 % of this div, so a div
+      // sized by its content collapsed to 0 px while Plotly redrew (charts blinking out).
+      div.style.height = (drawn.layout.height || 450) + "px";
+      const mode = config.staticPlot ? "static" : "live";
+      if (div.dataset.mode && div.dataset.mode !== mode) {
+        swap(div, drawn, config, mode);
+      } else if (div.swapping) {
+        div.swapping.latest = drawn;  // drawn on the new copy once it is in place
+      } else {
+        div.dataset.mode = mode;
+        Plotly.react(div, drawn.data, drawn.layout, config);
+      }
     });
     Array.from(plots.children).forEach(function (div) {
       if (!keep.has(div.id)) {
@@ -74,6 +85,34 @@
     });
     setReplay(args.replay || null);
     setHeight();
+  }
+
+  // A change of config (static while polling → interactive at the end) makes Plotly.react
+  // draw the plot anew, blank for a moment: draw a new copy out of sight instead, then put it
+  // in the old one's place (no blank frame).
+  function swap(old, drawn, config, mode) {
+    if (old.swapping) {
+      old.swapping.latest = drawn;
+      return;
+    }
+    const fresh = document.createElement("div");
+    fresh.className = old.className;
+    fresh.dataset.name = old.dataset.name;
+    fresh.dataset.mode = mode;
+    fresh.style.cssText = "position: absolute; left: -10000px; top: 0; width: "
+      + old.offsetWidth + "px; height: " + old.offsetHeight + "px";
+    document.body.appendChild(fresh);
+    old.swapping = { latest: null };
+    Plotly.newPlot(fresh, drawn.data, drawn.layout, config).then(function () {
+      const latest = old.swapping.latest;
+      fresh.style.cssText = "";
+      const id = old.id;
+      old.replaceWith(fresh);
+      fresh.id = id;
+      Plotly.purge(old);
+      if (latest) Plotly.react(fresh, latest.data, latest.layout, config);
+      show(replay.frame);  // the replay's points and cursors on the new copy
+    });
   }
 
   function setReplay(spec) {
