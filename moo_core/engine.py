@@ -18,7 +18,7 @@ from moo_core import threads as thread_policy
 from moo_core._lazy import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
-from moo_core.methods import Constraints
+from moo_core.methods import METHODS, Constraints
 from moo_core.optim import OPTIMIZERS
 from moo_core.outcomes import Final
 from moo_core.problems import PROBLEMS, Objective
@@ -151,7 +151,9 @@ def train_batch(
         raise ConfigError(f"the objective has {m} objectives; the run expects {first.n_objectives}")
     started = time.perf_counter()
     params = objective.init_params([r.seed for r in runs], device)
-    scale, notes = start_scale(objective, params)
+    uses_epsilon = METHODS.get(first.method).uses_epsilon
+    epsilon = user_constraints(runs, device).epsilon if uses_epsilon else None
+    scale, notes = start_scale(objective, params, epsilon)
     if notes and hasattr(objective, "notes"):
         objective.notes = (*objective.notes, *notes)
     balancer = make_balancer(runs, device, scale)

@@ -71,15 +71,28 @@ def sum_to_one_gap(logits: torch.Tensor) -> torch.Tensor:
 
 
 def mmd_squared(
-    samples: torch.Tensor, reference: torch.Tensor, bandwidths: tuple[float, ...] = MMD_BANDWIDTHS
+    samples: torch.Tensor,
+    reference: torch.Tensor,
+    bandwidths: tuple[float, ...] = MMD_BANDWIDTHS,
+    reference_term: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Biased (V-statistic) MMD² between each row's samples (K, n, D) and one reference
-    sample (m, D), Gretton et al. 2012, JMLR 13, eq. 5. Dimensionless; ≥ 0 up to rounding."""
+    sample (m, D), Gretton et al. 2012, JMLR 13, eq. 5. Dimensionless; ≥ 0 up to rounding.
+    `reference_term` is the reference's own kernel mean where the caller kept it (the same
+    reference every step: a full batch)."""
     within = gaussian_kernel_mean(samples, samples, bandwidths)
     across = gaussian_kernel_mean(samples, reference, bandwidths)
-    with torch.no_grad():  # the reference is data: no gradient to carry
-        reference_term = gaussian_kernel_mean(reference, reference, bandwidths)
+    if reference_term is None:
+        reference_term = reference_kernel_mean(reference, bandwidths)
     return within + reference_term - 2.0 * across
+
+
+def reference_kernel_mean(
+    reference: torch.Tensor, bandwidths: tuple[float, ...] = MMD_BANDWIDTHS
+) -> torch.Tensor:
+    """The reference sample's own term of MMD² (data: no gradient to carry)."""
+    with torch.no_grad():
+        return gaussian_kernel_mean(reference, reference, bandwidths)
 
 
 def parity_gap(values: torch.Tensor, groups: torch.Tensor, group_count: int) -> torch.Tensor:
