@@ -26,7 +26,9 @@ STEPS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .map(x => x.length ? x[x.length - 1] : 0)"""
 CHART_TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .map(el => String(el.layout && el.layout.title && el.layout.title.text))"""
-PARETO_POINTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+# Points of the sweep chart, the page's first (not the "Fronts forming" animation below it,
+# which starts with the same settings at step 0).
+PARETO_POINTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 1)
   .flatMap(el => (el._fullData || el.data).filter(t => t.mode === 'markers'))
   .map(t => (t.x || []).filter(v => v !== null).length)"""
 
