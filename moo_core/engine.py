@@ -7,7 +7,6 @@ through `Balancer`, the same class a user drives from their own loop.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 
@@ -183,23 +182,15 @@ def train_batch(
 
 def _loop(take_step: _Step, optimizer, recorder: Recorder, steps, chunk_seconds, should_stop):
     """Step until `steps`, a cancel or every row diverged: (status, the last step's report)."""
-    # The first step is flushed at once (a live page shows a point as soon as training starts),
-    # then at most every `chunk_seconds`.
-    last_flush, status, report = -math.inf, "completed", None
-    chunk_steps = recorder.buffer.shape[0]
+    status, report = "completed", None
     for step in range(steps):
         values, report, directions = take_step(step)  # detached: no graph from here on
         lams = to_data_units(report.multipliers, take_step.scale)
         recorder.record(values, lams, take_step.cosine)
         optimizer.step(directions)  # in-place under no_grad
         take_step.objective.project(take_step.params)  # likewise
-        if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
-            recorder.flush()
-            last_flush = time.monotonic()
-            if should_stop is not None and should_stop():
-                status = "cancelled"
-                break
-            if not bool(recorder.alive.any()):
-                break
+        if end := recorder.chunk_end(chunk_seconds, should_stop):
+            status = "cancelled" if end == "cancelled" else status  # diverged rows say so
+            break
     recorder.flush()
     return status, report

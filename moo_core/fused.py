@@ -16,9 +16,6 @@ results to the last bit (tests/moo_core/test_fused.py).
 
 from __future__ import annotations
 
-import math
-import time
-
 from moo_core._lazy import torch
 from moo_core.balancer import Balancer, Report, gram_matrix, mix
 from moo_core.methods import min_cosine
@@ -91,19 +88,12 @@ class FusedStep:
 
 def run(step: FusedStep, steps: int, chunk_seconds: float, should_stop) -> tuple[str, Report]:
     """Step until `steps`, a cancel or every row diverged, as `engine._loop` does."""
-    recorder = step.recorder
-    last_flush, status = -math.inf, "completed"  # the first step at once, as engine._loop
-    chunk_steps = recorder.buffer.shape[0]
+    recorder, status = step.recorder, "completed"
     with torch.no_grad():
         for index in range(steps):
             step(index)
-            if recorder.filled == chunk_steps or time.monotonic() - last_flush >= chunk_seconds:
-                recorder.flush()
-                last_flush = time.monotonic()
-                if should_stop is not None and should_stop():
-                    status = "cancelled"
-                    break
-                if not bool(recorder.alive.any()):
-                    break
+            if end := recorder.chunk_end(chunk_seconds, should_stop):
+                status = "cancelled" if end == "cancelled" else status
+                break
     recorder.flush()
     return status, step.report()

@@ -9,6 +9,7 @@ its outcome is its last finite record. Checked per chunk, not per step: rows are
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -38,6 +39,7 @@ class Recorder:
         self.last_violated = torch.full((count,), -1, dtype=torch.long, device=device)
         self.saved: list[np.ndarray] = []
         self.start, self.filled = 0, 0
+        self.flushed_at = -math.inf  # the first step is flushed at once (see chunk_end)
         self.tail_start = min(steps - 1, math.floor(steps * (1.0 - TAIL_FRACTION)))
         self.stride = max(1, math.ceil((steps - self.tail_start) / TAIL_SAMPLES))
         self.tail: list[np.ndarray] = []  # (T, columns, K) blocks of the tail's sampled steps
@@ -71,6 +73,20 @@ class Recorder:
         """(K, c): each constraint's violation tolerance, 1e-3·max(1, |ε|)."""
         epsilon = self.constraints.epsilon
         return VIOLATION_TOLERANCE * epsilon.abs().clamp_min(1.0)
+
+    def chunk_end(self, chunk_seconds: float, should_stop) -> str | None:
+        """After a step: flush when the buffer is full or `chunk_seconds` have passed since the
+        last flush (the first step at once: a live page shows a point as soon as training
+        starts); then "cancelled" if a stop is asked, "diverged" when every row has, else None.
+        The training loops (engine._loop, fused.run) stop on anything but None."""
+        full = self.filled == self.buffer.shape[0]
+        if not full and time.monotonic() - self.flushed_at < chunk_seconds:
+            return None
+        self.flush()
+        self.flushed_at = time.monotonic()
+        if should_stop is not None and should_stop():
+            return "cancelled"
+        return None if bool(self.alive.any()) else "diverged"
 
     def flush(self) -> None:
         if not self.filled:
