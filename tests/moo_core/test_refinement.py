@@ -40,7 +40,9 @@ def test_mdmm_brings_the_mmd_within_epsilon_at_little_huber_cost(unconstrained):
         constraint="le",
         steps=STEPS,
         device="cpu",
-        hyperparams={"damping": 10.0, "lr_lambda": 0.05},
+        # tuned on the balanced objectives (moo_core.scaling: g over g0^(3/4)·ε^(1/4), about
+        # 0.45 here); on g over its start value (1.88) the same dynamics took δ = 10, lr_λ = 0.05
+        hyperparams={"damping": 0.5, "lr_lambda": 0.003},
         task=TASK,
     )
     refined = run(config).summary()
