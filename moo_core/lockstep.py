@@ -63,7 +63,7 @@ class MixedBalancer(Balancer):
         self._in_use: Constraints | None = None
         self.last: Report | None = None
         self._methods: list | None = None  # each part's method, once built
-        self._copied: dict = {}  # what _put copied last, per part
+        self._with_multipliers = False
         self._method = _Joined(self)  # the fused loop's view of the parts as one method
 
     @property
@@ -74,41 +74,45 @@ class MixedBalancer(Balancer):
         return self._part(row).enforces(row)
 
     def weigh(self, values: torch.Tensor, gram: torch.Tensor | None = None) -> Report:
-        if self._methods is None:  # each Balancer builds and checks its method on step one
-            reports = [
-                b.weigh(values[rows], None if gram is None else gram[rows])
-                for rows, b in self.parts
-            ]
-            self._methods = [b.method_in_use() for _, b in self.parts]
-            weights = [r.weights for r in reports]
-            epsilon = torch.cat([r.constraints.epsilon for r in reports])
-            self._in_use = Constraints(reports[0].constraints.kinds, epsilon)
-            self._weights = torch.empty_like(values)
-            self._multipliers = torch.full_like(values[:, 1:], float("nan"))
-        else:  # then, as the fused loop does, the methods themselves
-            values = values.detach()
-            weights = [
-                method.weigh(values[rows], None if gram is None else gram[rows])
-                for (rows, _), method in zip(self.parts, self._methods, strict=True)
-            ]
-        any_multipliers = False
-        for i, ((rows, _), method) in enumerate(zip(self.parts, self._methods, strict=True)):
-            self._put(self._weights, rows, weights[i], ("w", i))
-            if (lam := method.multipliers()) is not None:
-                self._put(self._multipliers, rows, lam, ("λ", i))
-                any_multipliers = True
-        multipliers = self._multipliers if any_multipliers else None
+        if self._methods is None:
+            self._first_step(values, gram)
+        else:
+            self.step(values.detach(), gram)
+        multipliers = self._multipliers if self._with_multipliers else None
         self.last = Report(self._weights, multipliers, values.detach(), self._in_use, gram)
         return self.last
 
-    def _put(self, buffer: torch.Tensor, rows: slice, part: torch.Tensor, key) -> None:
-        """Copy a part's rows into the batch's buffer, unless it is the very tensor copied
-        last time, unchanged since (a weighted sum's fixed weights): one copy fewer a step."""
-        seen = self._copied.get(key)
-        if seen is not None and seen[0] is part and seen[1] == part._version:
-            return
-        buffer[rows].copy_(part)
-        self._copied[key] = (part, part._version)
+    def _first_step(self, values: torch.Tensor, gram: torch.Tensor | None) -> None:
+        """Each Balancer builds and checks its method; the batch's buffers are made."""
+        reports = [
+            b.weigh(values[rows], None if gram is None else gram[rows]) for rows, b in self.parts
+        ]
+        self._methods = [b.method_in_use() for _, b in self.parts]
+        epsilon = torch.cat([r.constraints.epsilon for r in reports])
+        self._in_use = Constraints(reports[0].constraints.kinds, epsilon)
+        self._weights = torch.empty_like(values)
+        self._multipliers = torch.full_like(values[:, 1:], float("nan"))
+        self._with_multipliers = any(r.multipliers is not None for r in reports)
+        for (rows, _), report in zip(self.parts, reports, strict=True):
+            self._weights[rows] = report.weights
+            if report.multipliers is not None:
+                self._multipliers[rows] = report.multipliers
+        # a method whose weights are its settings alone (a weighted sum) is not asked again;
+        # the others write into views of the buffers kept from here on
+        self._moving = [
+            (rows, method, self._weights[rows], self._multipliers[rows])
+            for (rows, _), method in zip(self.parts, self._methods, strict=True)
+            if not method.constant_weights
+        ]
+
+    def step(self, values: torch.Tensor, gram: torch.Tensor | None) -> torch.Tensor:
+        """After the first step, as the fused loop calls a method: the methods themselves, their
+        weights and multipliers copied into the batch's buffers (the weights returned)."""
+        for rows, method, weights, multipliers in self._moving:
+            weights.copy_(method.weigh(values[rows], None if gram is None else gram[rows]))
+            if (lam := method.multipliers()) is not None:
+                multipliers.copy_(lam)
+        return self._weights
 
     def constraints_in_use(self) -> Constraints | None:
         return self._in_use
@@ -139,11 +143,14 @@ class _Joined:
         self.balancer = balancer
 
     def weigh(self, values: torch.Tensor, gram: torch.Tensor | None) -> torch.Tensor:
-        return self.balancer.weigh(values, gram).weights
+        balancer = self.balancer
+        if balancer._methods is None:
+            return balancer.weigh(values, gram).weights
+        return balancer.step(values, gram)
 
     def multipliers(self) -> torch.Tensor | None:
-        last = self.balancer.last
-        return None if last is None else last.multipliers
+        balancer = self.balancer
+        return balancer._multipliers if balancer._with_multipliers else None
 
 
 def as_family(runs: Sequence[RunConfig]) -> list[RunConfig]:

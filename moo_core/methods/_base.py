@@ -118,6 +118,7 @@ class Method(abc.ABC):
     # (method, settings) this method is a case of, step for step: a race batches the two
     # as one method (moo_core.lockstep); None for most
     special_case_of: ClassVar[tuple[str, dict] | None] = None
+    constant_weights: ClassVar[bool] = False  # weights from the settings alone (weighted sum)
 
     def __init__(
         self,

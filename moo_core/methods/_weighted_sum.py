@@ -18,6 +18,7 @@ class WeightedSum(Method):
     Dennis, 1997)."""
 
     summary = "L = (1 − w)·f + w·g"
+    constant_weights = True
     hyperparams = (
         Hyperparam(
             "weight", "float", 0.5, "Weight w on the others (on g for two objectives)", 0.0, 1.0
