@@ -133,8 +133,18 @@ def poll(page, script: str, done, timeout: float = 120):
     """Evaluate `script` every 0.5 s until `done(result)` or `timeout` s; the last result.
 
     Assert on what this returns, not on a fresh evaluation: a live chart remounts whenever its
-    data change, and for that moment the page has no such chart."""
+    data change, and for that moment the page has no such chart. A chart board's frame that is
+    replaced meanwhile (a deep link to Live is routed through the app once, so its first
+    frame can go) is found again."""
     deadline = time.monotonic() + timeout
-    while not done(result := page.evaluate(script)) and time.monotonic() < deadline:
+    while True:
+        try:
+            result = page.evaluate(script)
+        except Exception as error:  # a board frame replaced while a deep link settles
+            if "detached" not in str(error) or not hasattr(page, "child_frames"):
+                raise
+            page = board_frame(page.page)
+            continue
+        if done(result) or time.monotonic() >= deadline:
+            return result
         time.sleep(0.5)
-    return result
