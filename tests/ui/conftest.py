@@ -11,3 +11,14 @@ def db_url(tmp_path, monkeypatch):
     st.cache_resource.clear()
     yield url
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def engine(db_url):
+    """An engine on the page tests' database, migrated to the head."""
+    import storage
+
+    eng = storage.make_engine(db_url)
+    storage.upgrade(eng)
+    yield eng
+    eng.dispose()

@@ -26,15 +26,6 @@ def errors(at: AppTest) -> str:
     return " | ".join(e.value for e in at.error)
 
 
-@pytest.fixture
-def engine(db_url):
-    import storage
-
-    eng = storage.make_engine(db_url)
-    storage.upgrade(eng)
-    return eng
-
-
 def test_page_lists_builtins_with_defaults(db_url):
     at = datasets_page()
     assert not at.exception, at.exception

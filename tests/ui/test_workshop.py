@@ -109,16 +109,6 @@ def test_limits_text_and_visible_uploads():
 
 
 @pytest.fixture
-def engine(db_url):
-    import storage
-
-    eng = storage.make_engine(db_url)
-    storage.upgrade(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
 def workshop_mode(monkeypatch):
     monkeypatch.setenv("MOO_ADMIN_TOKEN", TOKEN)
 

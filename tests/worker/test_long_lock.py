@@ -6,34 +6,22 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import time
 
 import storage
 from moo_core import make_run_config
-from tests.worker._helpers import ROOT
+from tests.worker import _helpers as helpers
 
 STEPS = 20_000  # ~1,000 steps a chunk, a few seconds of training: mid-run when the lock starts
 LOCK_SECONDS = 10.0
 
 
 def start_worker(log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "worker", "serve", "--poll", "0.05", "--heartbeat", "0.2"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    return helpers.start_worker("--heartbeat", "0.2", stdout=subprocess.DEVNULL, stderr=log)
 
 
-def wait_for(predicate, timeout: float = 120.0, every: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not reached in time")
+def wait_for(predicate, timeout: float = 120.0):
+    return helpers.wait_for(predicate, timeout, every=0.02)
 
 
 def test_a_ten_second_lock_kills_no_run_and_no_worker(db, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 import storage
 from moo_core import make_run_config
 from storage.races import claim_siblings, submit_runs
-from tests.worker._helpers import cli
+from tests.worker._helpers import cli, start_worker, wait_for
 
 
 def configs(steps: int = 6000):
@@ -82,8 +82,6 @@ def test_siblings_are_claimed_by_compare_and_set_and_only_in_comparisons(db):
 
 
 def test_cancelling_one_run_of_a_lockstep_race_cancels_the_race(db):
-    from tests.worker.test_worker import start_worker, wait_for
-
     experiment = storage.create_experiment(db, "race", "comparison")
     ids = submit_runs(db, configs(5_000_000), experiment)
     worker = start_worker("--heartbeat", "0.2")

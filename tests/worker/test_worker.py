@@ -6,8 +6,6 @@ import csv
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,27 +13,7 @@ from sqlalchemy import text
 
 import storage
 from moo_core import make_run_config
-from tests.worker._helpers import ROOT, cli, last_json
-
-
-def start_worker(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "worker", "serve", "--poll", "0.05", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not reached in time")
+from tests.worker._helpers import cli, last_json, start_worker, wait_for
 
 
 def submit(*args: str) -> int:
