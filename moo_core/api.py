@@ -55,7 +55,7 @@ def _finite_steps_only(on_chunk: ChunkCallback | None) -> ChunkCallback | None:
         return None
 
     def forward(chunk: StepChunk) -> None:
-        keep = int(np.isfinite(chunk.columns["f"][:, 0]).sum())
+        keep = chunk.finite_steps(0)
         if keep:
             on_chunk(StepChunk(chunk.start, {k: v[:keep] for k, v in chunk.columns.items()}))
 

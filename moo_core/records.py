@@ -57,8 +57,13 @@ class StepChunk:
     def objectives(self) -> int:
         return objective_count(self.columns)
 
-    def row(self, k: int) -> dict[str, np.ndarray]:
-        return {name: values[:, k] for name, values in self.columns.items()}
+    def row(self, k: int, steps: int | None = None) -> dict[str, np.ndarray]:
+        """Row k's columns (its first `steps` steps only, if given)."""
+        return {name: values[:steps, k] for name, values in self.columns.items()}
+
+    def finite_steps(self, k: int) -> int:
+        """How many of the chunk's steps row k recorded before it diverged (all, until then)."""
+        return int(np.isfinite(self.columns["f"][:, k]).sum())
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,6 @@ def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> l
 
 def in_lockstep(engine, runs: list[ClaimedRun], worker_id: str, options) -> list[str]:
     """Train `runs` as one batch in this process; their final statuses."""
-    import numpy as np
-
     from moo_core.lockstep import race
     from worker.loop import _Heartbeat
 
@@ -117,12 +115,9 @@ def in_lockstep(engine, runs: list[ClaimedRun], worker_id: str, options) -> list
         beat.start()
 
     def on_chunk(chunk) -> None:
-        finite = np.isfinite(chunk.columns["f"]).sum(0)  # a diverged row stops at its last step
-        for k, run in enumerate(runs):
-            keep = int(finite[k])
-            if keep:
-                row = {name: values[:keep] for name, values in chunk.row(k).items()}
-                storage.append_metrics(engine, run.id, chunk.start, row)
+        for k, run in enumerate(runs):  # a diverged row stops at its last finite step
+            if keep := chunk.finite_steps(k):
+                storage.append_metrics(engine, run.id, chunk.start, chunk.row(k, keep))
         for beat in beats:
             beat.progress = (chunk.start + chunk.length) / steps
 
