@@ -1,13 +1,13 @@
 """MOO Lab's numerical core: problems, balancing methods, batched training, sweeps, metrics.
 
 Pure PyTorch; imports neither SQLAlchemy nor Streamlit. The names below load their module on
-first use, and torch itself loads on its first use (moo_core._lazy): validating a config or
-reading results never imports it.
+first use (PEP 562). Declarations (registries, configs, records) import no torch; the modules
+that train import it at their top: validating a config or reading results never loads it.
 """
 
 from __future__ import annotations
 
-from moo_core._lazy import lazy_names
+from moo_core.registry import lazy_names
 
 _WHERE = {
     "run": "moo_core.api",

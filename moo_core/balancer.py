@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, Constraints, Method, hyperparams_of
 from moo_core.methods import min_cosine as _min_cosine
 from moo_core.registry import ConfigError
@@ -72,7 +73,7 @@ class Balancer:
         seed: int | Sequence[int] = 0,
         **hyperparameters,
     ):
-        self.method_class: type[Method] = METHODS.get(method)
+        self.method_class: type[Method] = METHODS.get(method).load()
         self.method_name = method
         self.constraints = [_check_constraint(method, item) for item in constraints]
         self.settings = _settings(self.method_class, method, hyperparameters)

@@ -210,7 +210,7 @@ def make_run_config(
     method_cls.check(params, m)
     parsed_init = parse_init(init)
     if problem is not None:
-        PROBLEMS.get(problem)(parsed_init)  # checks the name and the length of --init
+        PROBLEMS.get(problem).check_init(parsed_init)  # the length of --init
         _check_positive(method_cls, params, PROBLEMS.get(problem))
     return RunConfig(
         problem=problem,

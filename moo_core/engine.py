@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
 from moo_core import fused
 from moo_core import threads as thread_policy
-from moo_core._lazy import torch
 from moo_core.balancer import Balancer, gram_matrix, mix
 from moo_core.config import RunConfig
 from moo_core.methods import METHODS, Constraints

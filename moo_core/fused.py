@@ -16,7 +16,8 @@ results to the last bit (tests/moo_core/test_fused.py).
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.balancer import Balancer, Report, gram_matrix, mix
 from moo_core.methods import min_cosine
 from moo_core.optim import BatchedSGD

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.balancer import Balancer, Report
 from moo_core.config import RunConfig
 from moo_core.methods import METHODS, Constraints

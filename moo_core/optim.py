@@ -7,7 +7,7 @@ row that turned NaN cannot touch the others). Adam follows torch.optim.Adam's de
 
 from __future__ import annotations
 
-from moo_core._lazy import no_grad, torch
+import torch
 
 
 def _rows(value: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -18,7 +18,7 @@ class BatchedSGD:
     def __init__(self, params: list[torch.Tensor], lr: torch.Tensor):
         self.params, self.lr = params, lr
 
-    @no_grad
+    @torch.no_grad()
     def step(self, directions: list[torch.Tensor], alive: torch.Tensor | None = None) -> None:
         for param, direction in zip(self.params, directions, strict=True):
             update = _rows(self.lr, param) * direction
@@ -34,7 +34,7 @@ class BatchedAdam:
         self.second = [torch.zeros_like(p) for p in params]
         self.count = 0
 
-    @no_grad
+    @torch.no_grad()
     def step(self, directions: list[torch.Tensor], alive: torch.Tensor | None = None) -> None:
         self.count += 1
         beta1, beta2 = self.betas

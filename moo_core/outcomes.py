@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from moo_core._lazy import torch
 from moo_core.balancer import Balancer, mix, objective_gradients
 from moo_core.problems import front_distance
 from moo_core.recorder import Recorder

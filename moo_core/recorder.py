@@ -12,8 +12,8 @@ import math
 import time
 
 import numpy as np
+import torch
 
-from moo_core._lazy import torch
 from moo_core.records import StepChunk, step_columns
 from moo_core.verdict import TAIL_FRACTION, VIOLATION_TOLERANCE
 

@@ -5,7 +5,9 @@ The CLI, the worker and the UI all read these registries; there is no second lis
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
@@ -106,6 +108,14 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def add(self, entry: T) -> T:
+        """Register an entry that carries its own `name` (a declaration)."""
+        name = entry.name  # type: ignore[attr-defined]
+        if name in self.entries:
+            raise ValueError(f"{self.kind} {name!r} is registered twice")
+        self.entries[name] = entry
+        return entry
+
     def get(self, name: str) -> T:
         try:
             return self.entries[name]
@@ -140,3 +150,19 @@ def parse_hyperparams(
         name: spec.parse(given[name]) if name in given else spec.default
         for name, spec in by_name.items()
     }
+
+
+def lazy_names(package: str, where: dict[str, str]):
+    """A package's `__getattr__` (PEP 562) that imports a name's module on first use and keeps
+    the value as an ordinary attribute from then on: a package can offer names whose modules
+    import torch while importing the package itself does not."""
+    module = sys.modules[package]
+
+    def __getattr__(name: str):
+        if name not in where:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(where[name]), name)
+        setattr(module, name, value)
+        return value
+
+    return __getattr__

@@ -23,7 +23,8 @@ The run's notes say which.
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.records import objective_names
 
 TOWARDS_EPSILON = 0.25  # the weight of ε in a constrained objective's scale (log scale)

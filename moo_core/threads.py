@@ -13,7 +13,6 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from moo_core._lazy import torch
 from moo_core.registry import ConfigError
 
 WORK_PER_THREAD = 20_000_000  # multiply-adds a step that keep one more thread busy
@@ -47,7 +46,7 @@ def choose(work: int, explicit: int | None = None) -> int:
     return max(1, min(cores(), work // WORK_PER_THREAD))
 
 
-def step_work(params: list[torch.Tensor], rows_per_step: int) -> int:
+def step_work(params, rows_per_step: int) -> int:
     """Multiply-adds of one step, roughly: every parameter of every stacked run touched once
     per data row (the forward; the backward is a constant factor)."""
     return sum(p.numel() for p in params) * max(1, rows_per_step)
@@ -55,7 +54,10 @@ def step_work(params: list[torch.Tensor], rows_per_step: int) -> int:
 
 @contextlib.contextmanager
 def using(count: int) -> Iterator[int]:
-    """Train on `count` threads; the previous setting is restored afterwards."""
+    """Train on `count` threads; the previous setting is restored afterwards. (torch is
+    imported here, not at the top: the CLIs parse --threads without loading it.)"""
+    import torch
+
     before = torch.get_num_threads()
     torch.set_num_threads(count)
     try:

@@ -169,7 +169,7 @@ def front_preview(problem: str, epsilons: Sequence[float]) -> None:
     from ui import charts
 
     points = 200 if len(epsilons) == 1 else 900  # a surface needs a finer grid than a curve
-    front = PROBLEMS.get(problem)().front(points)
+    front = PROBLEMS.get(problem).front(points)
     chart, _ = st.columns(2)
     chart.plotly_chart(charts.front_chart(front, epsilons), key="front_preview")
 
@@ -181,7 +181,7 @@ def analytic_front(config: dict, m: int):
     problem = config.get("problem")
     if problem not in PROBLEMS or m > 3:
         return None
-    return PROBLEMS.get(problem)().front(400 if m == 2 else 900)
+    return PROBLEMS.get(problem).front(400 if m == 2 else 900)
 
 
 def constraint_inputs(problem: str, m: int) -> tuple[list[str], list]:

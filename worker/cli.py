@@ -22,7 +22,6 @@ from moo_core.cli import add_run_arguments, add_threads_argument, config_from_ar
 from moo_core.data import DATASETS
 from moo_core.records import step_columns
 from moo_core.threads import parse_threads
-from worker.loop import WorkerOptions, serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,6 +70,8 @@ def _engine():
 
 
 def _cmd_serve(args) -> dict:
+    from worker.loop import WorkerOptions, serve  # training: imports torch (the others do not)
+
     options = WorkerOptions(
         poll=args.poll,
         heartbeat=args.heartbeat,

@@ -4,7 +4,7 @@ Light on purpose (pandas, numpy; scikit-learn only inside the built-in loaders; 
 a Streamlit preview page imports it.
 """
 
-from moo_core._lazy import lazy_names
+from moo_core.registry import lazy_names
 
 _WHERE = {
     "DATASETS": "moo_core.data._builtin",

@@ -1,43 +1,23 @@
-"""Balancing methods, one module each, registered by name in `METHODS`."""
+"""Balancing methods: their declarations in `METHODS` (torch-free: moo_core.methods._specs),
+their arithmetic one module each (loaded, with torch, by `METHODS.get(name).load()` or on first
+use of a name below that needs it)."""
 
-from moo_core.methods import (  # noqa: F401  (registration)
-    _augmented_lagrangian,
-    _cagrad,
-    _dualproj,
-    _dwa,
-    _geometric_mean,
-    _gradnorm,
-    _imtl_g,
-    _mgda,
-    _multipliers,
-    _nash_mtl,
-    _nupi,
-    _pcgrad,
-    _penalty,
-    _uncertainty,
-    _upgrad,
-    _weighted_sum,
-)
-from moo_core.methods._base import (
+from moo_core.methods._specs import (
     CONSTRAINT_KINDS,
-    Constraint,
-    Constraints,
-    Gram,
-    Method,
-    min_cosine,
+    METHODS,
+    MethodSpec,
+    hyperparams_of,
 )
-from moo_core.methods._mgda import min_norm_weight, min_norm_weights
-from moo_core.methods._registry import METHODS, hyperparams_of
+from moo_core.registry import lazy_names
 
-__all__ = [
-    "CONSTRAINT_KINDS",
-    "METHODS",
-    "Constraint",
-    "Constraints",
-    "Gram",
-    "Method",
-    "hyperparams_of",
-    "min_cosine",
-    "min_norm_weight",
-    "min_norm_weights",
-]
+_WHERE = {
+    "Constraint": "moo_core.methods._base",
+    "Constraints": "moo_core.methods._base",
+    "Gram": "moo_core.methods._base",
+    "Method": "moo_core.methods._base",
+    "min_cosine": "moo_core.methods._base",
+    "min_norm_weight": "moo_core.methods._mgda",
+    "min_norm_weights": "moo_core.methods._mgda",
+}
+__all__ = ["CONSTRAINT_KINDS", "METHODS", "MethodSpec", "hyperparams_of", *_WHERE]
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -22,36 +22,14 @@ on `concave`). No fixed bound on ρ follows: it depends on lr and the problem.
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._dual import DualMethod
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("augmented_lagrangian")
-class AugmentedLagrangian(DualMethod):
+class AugmentedLagrangian(DualMethod, method="augmented_lagrangian"):
     """Augmented Lagrangian f + Σ λᵢdᵢ + (ρ/2)dᵢ² with the multiplier step λᵢ ← λᵢ + ρ·dᵢ
     (Hestenes 1969; Powell 1969; Rockafellar 1973; cooper's AugmentedLagrangian)."""
-
-    summary = "L = f + λ(g − ε) + (ρ/2)(g − ε)²; λ ← λ + ρ(g − ε)"
-    hyperparams = (
-        Hyperparam(
-            "penalty",
-            "float",
-            20.0,
-            "Penalty coefficient ρ, also the multiplier step (ρ < 0 rewards violation)",
-            0.0,
-            1e4,
-        ),
-        Hyperparam(
-            "updates",
-            "choice",
-            "alternating",
-            "Multiplier step from the defect before (simultaneous) or after (alternating) "
-            "the parameters' step, as cooper's Simultaneous/AlternatingPrimalDual optimizers",
-            choices=("simultaneous", "alternating"),
-        ),
-    )
 
     @property
     def alternating(self) -> bool:

@@ -18,10 +18,10 @@ import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
-from moo_core._lazy import torch
-from moo_core.registry import Hyperparam
+import torch
 
-CONSTRAINT_KINDS = ("eq", "le", "ge")
+from moo_core.methods._specs import CONSTRAINT_KINDS, METHODS, MethodSpec
+from moo_core.registry import Hyperparam
 
 
 @dataclass(frozen=True)
@@ -105,20 +105,33 @@ def Constraint(kind: str, epsilon: torch.Tensor) -> Constraints:
 
 class Method(abc.ABC):
     """Base of every balancing method. `settings` maps each hyperparameter to a (K,) tensor
-    (numbers) or a string (choices); `seeds` (one per row) seed any random draws."""
+    (numbers) or a string (choices); `seeds` (one per row) seed any random draws.
 
+    A method's class names its declaration (`class Mdmm(_Multiplier, method="mdmm")`): the
+    attributes below are copied from that `MethodSpec` (moo_core.methods._specs)."""
+
+    spec: ClassVar[MethodSpec | None] = None
     name: ClassVar[str]
     summary: ClassVar[str]
     hyperparams: ClassVar[tuple[Hyperparam, ...]] = ()
     defaults: ClassVar[dict[str, float | str]] = {}
     uses_epsilon: ClassVar[bool] = False
     needs_gram: ClassVar[bool] = False
-    enforces_constraints: ClassVar[bool] = False  # meets ε exactly at convergence (verdict)
-    requires_positive: ClassVar[bool] = False  # every objective + `shift` must stay > 0
-    # (method, settings) this method is a case of, step for step: a race batches the two
-    # as one method (moo_core.lockstep); None for most
+    enforces_constraints: ClassVar[bool] = False
+    requires_positive: ClassVar[bool] = False
     special_case_of: ClassVar[tuple[str, dict] | None] = None
-    constant_weights: ClassVar[bool] = False  # weights from the settings alone (weighted sum)
+    constant_weights: ClassVar[bool] = False
+    SPEC_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "summary", "hyperparams", "defaults", "uses_epsilon", "needs_gram",
+        "enforces_constraints", "requires_positive", "special_case_of", "constant_weights",
+    )  # fmt: skip
+
+    def __init_subclass__(cls, method: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if method is not None:
+            cls.spec = METHODS.get(method)
+            for name in cls.SPEC_FIELDS:
+                setattr(cls, name, getattr(cls.spec, name))
 
     def __init__(
         self,
@@ -133,9 +146,9 @@ class Method(abc.ABC):
 
     @classmethod
     def check(cls, settings: dict, objectives: int) -> None:
-        """Raise ConfigError where settings don't fit `objectives` (e.g. a weight vector's
-        length); called when a configuration is made. Most methods fit any m."""
-        return None
+        """Raise ConfigError where settings don't fit `objectives` (the spec's check)."""
+        if cls.spec is not None:
+            cls.spec.check(settings, objectives)
 
     @property
     def constraint(self) -> Constraints:  # the m = 2 name

@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import itertools
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method
 from moo_core.methods._dual_cone import EXACT_UP_TO, NORM_EPS, descend, normalize
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("cagrad")
-class CaGrad(Method):
+class CaGrad(Method, method="cagrad"):
     """CAGrad (Liu et al., NeurIPS 2021, "Conflict-Averse Gradient Descent", Alg. 1), in the Gram
     form of TorchJD's CAGradWeighting: with G normalised by its trace (zero below trace 10⁻⁴),
     u = 1/m the mean's weights, b = Gu and φ = c·√(uᵀGu) (c times the mean gradient's norm),
@@ -18,12 +16,6 @@ class CaGrad(Method):
     the ball of radius φ around the mean), then step with weights u + (φ / ‖g_w*‖)·w*, where
     ‖g_w*‖ = √(w*ᵀGw*); zero weights where ‖g_w*‖ < 10⁻⁴ (TorchJD: "on the Pareto front").
     The inner problem is solved exactly (`cagrad_inner`); c = 0 is the mean. ε is not used."""
-
-    summary = "conflict-averse step in a ball around the mean gradient"
-    needs_gram = True
-    hyperparams = (
-        Hyperparam("c", "float", 0.5, "Radius c of the ball, in mean-gradient norms", 0.0, 100.0),
-    )
 
     def weigh(self, values, gram):
         weights = self.state["used"] = cagrad_weights(gram, self.settings["c"])

@@ -11,16 +11,14 @@ nothing, so the optimum may lie inside it. The weight on gᵢ is ±pull (− for
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method, as_column
 
 DIRECTION = {"eq": 1.0, "le": 1.0, "ge": -1.0}
 
 
 class DualMethod(Method):
-    uses_epsilon = True
-    enforces_constraints = True
-
     def pull(self, lam: torch.Tensor, defect: torch.Tensor) -> torch.Tensor:
         """∂L/∂d of the formulation (the Lagrangian's is λ)."""
         return lam

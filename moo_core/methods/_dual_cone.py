@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from moo_core._lazy import torch
+import torch
 
 NORM_EPS = 1e-4  # TorchJD's norm_eps: a Gram with a smaller trace is treated as zero
 REG_EPS = 1e-4  # TorchJD's reg_eps: added to the normalised Gram's diagonal

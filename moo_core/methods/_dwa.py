@@ -1,23 +1,16 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method, as_column
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("dwa")
-class Dwa(Method):
+class Dwa(Method, method="dwa"):
     """Dynamic Weight Average (Liu, Johns & Davison, CVPR 2019, "End-to-End Multi-Task Learning
     with Attention"), as LibMTL's DWA: with rᵢ = Lᵢ(t − 1) / Lᵢ(t − 2) the task's recent rate of
     descent, wᵢ = m·softmax(r / T)ᵢ, and wᵢ = 1 for the first two. In the lab an "epoch" is one
     step: the rates come from the losses of the last two steps (full-batch toy problems); a
     denominator within 10⁻¹² of zero is held at ±10⁻¹². ε is not used."""
-
-    summary = "task weights from the ratio of recent losses"
-    hyperparams = (
-        Hyperparam("temperature", "float", 2.0, "Softmax temperature T", 1e-3, 1e3, log_scale=True),
-    )
 
     def weigh(self, values, gram):
         m = values.shape[-1]

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from typing import ClassVar
+import torch
 
-from moo_core._lazy import torch
 from moo_core.methods._base import Method, as_column
-from moo_core.methods._registry import METHODS
 from moo_core.records import objective_names
-from moo_core.registry import ConfigError, Hyperparam
+from moo_core.registry import ConfigError
 
 
-@METHODS.register("geometric_mean")
-class GeometricMean(Method):
+class GeometricMean(Method, method="geometric_mean"):
     """Minimise (f + s)^(1−α)·Πᵢ (gᵢ + s)^(α/(m−1)), in log space:
     L = (1 − α)·log(f + s) + α·mean log(gᵢ + s); for two objectives (f + s)^(1−α)·(g + s)^α.
 
@@ -22,22 +19,6 @@ class GeometricMean(Method):
     and a value that does so in training stops the run with an error naming it. The widely
     copied snippet negates the product and so *maximises* it; this minimises.
     """
-
-    summary = "minimise (f + s)^(1−α)·(g + s)^α (in log space)"
-    requires_positive = True
-    hyperparams = (
-        Hyperparam("alpha", "float", 0.5, "Exponent α on g", 0.0, 1.0),
-        Hyperparam(
-            "shift",
-            "float",
-            0.01,
-            "Shift s added to every objective before the log (in the objectives' units)",
-            1e-9,
-            1e6,
-            log_scale=True,
-        ),
-    )
-    defaults: ClassVar[dict] = {"optimizer": "adam"}
 
     def weigh(self, values, gram):
         if "shift_column" not in self.__dict__:

@@ -1,33 +1,16 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method, as_column
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("gradnorm")
-class GradNorm(Method):
+class GradNorm(Method, method="gradnorm"):
     """GradNorm (Chen et al., ICML 2018): task weights wᵢ (summing to m, the number of tasks)
     are moved so that each weighted gradient norm Gᵢ = wᵢ‖∇Lᵢ‖ tracks Ḡ·rᵢ^α, rᵢ the task's
     relative inverse training rate (Lᵢ(t)/Lᵢ(0) over its mean). Gradients over all shared
     parameters; the target is held constant, as in the paper. The multiplier columns report
     the weights on the others (w_g for two tasks). ε is not used."""
-
-    summary = "adaptive task weights that balance gradient norms"
-    needs_gram = True
-    hyperparams = (
-        Hyperparam("alpha", "float", 1.5, "Restoring force α", 0.0, 10.0),
-        Hyperparam(
-            "lr_weights",
-            "float",
-            0.01,
-            "Learning rate of the task weights",
-            1e-6,
-            10.0,
-            log_scale=True,
-        ),
-    )
 
     def weigh(self, values, gram):
         losses, tasks = values, values.shape[-1]

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method
-from moo_core.methods._registry import METHODS
 
 
-@METHODS.register("imtl_g")
-class ImtlG(Method):
+class ImtlG(Method, method="imtl_g"):
     """IMTL-G (Liu et al., ICLR 2021, "Towards Impartial Multi-task Learning"), in the form of
     Quinton & Rey 2024 that allows linearly dependent gradients (TorchJD's IMTLGWeighting): the
     step has equal projections on every unit gradient. With dᵢ = ‖∇Lᵢ‖ = √Gᵢᵢ, v = G⁺d and
     w = v / Σv (w = 0 where |Σv| < 10⁻¹²). ε is not used."""
-
-    summary = "equal projection on every unit gradient"
-    needs_gram = True
 
     def weigh(self, values, gram):
         norms = gram.diagonal(dim1=-2, dim2=-1).clamp_min(0.0).sqrt()

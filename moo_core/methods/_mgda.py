@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import itertools
-from typing import ClassVar
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Gram, Method
-from moo_core.methods._registry import METHODS
 
 EXACT_UP_TO = 6  # 2^m − 1 faces: exact up to 63 small solves a step
 FRANK_WOLFE_STEPS = 1000
@@ -77,18 +76,11 @@ def _frank_wolfe(gram: torch.Tensor) -> torch.Tensor:
     return alpha
 
 
-@METHODS.register("mgda")
-class Mgda(Method):
+class Mgda(Method, method="mgda"):
     """MGDA (Désidéri 2012; Sener & Koltun, NeurIPS 2018): step along the min-norm point of
     the convex hull of the gradients (`min_norm_weights`), a common descent direction; it
     stops at the first Pareto-stationary point. The multiplier columns report the weights on
     the others (1 − γ for two). ε is not used."""
-
-    summary = "min-norm common descent direction"
-    needs_gram = True
-    # Adam by default: with SGD the min-norm step stalls on ZDT's box edge x₁ = 0, where ∇g is
-    # unbounded and the min-norm weight on it drops to ~0.
-    defaults: ClassVar[dict] = {"optimizer": "adam"}
 
     def weigh(self, values, gram):
         weights = min_norm_weights(gram)

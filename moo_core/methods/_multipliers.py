@@ -19,20 +19,12 @@ gives the parameters' gradient.
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import as_column
 from moo_core.methods._dual import DualMethod
-from moo_core.methods._registry import LR_LAMBDA, METHODS
-from moo_core.registry import Hyperparam
 
 SLACK_SIGN = {"eq": 0.0, "le": 1.0, "ge": -1.0}
-INEQUALITY = Hyperparam(
-    "inequality",
-    "choice",
-    "projected",
-    "Inequalities: projected multiplier λ ≥ 0, or the mdmm package's squared slack",
-    choices=("projected", "slack"),
-)
 
 
 class _Multiplier(DualMethod):
@@ -74,28 +66,15 @@ class _Multiplier(DualMethod):
         return torch.cat([self.ones, pull], -1)
 
 
-@METHODS.register("bdmm")
-class Bdmm(_Multiplier):
+class Bdmm(_Multiplier, method="bdmm"):
     """Basic differential multiplier method: L = f + λ(g − ε). Its fixed point is a saddle:
     where the front is concave it does not settle but cycles, g swinging across the front and
     λ with it."""
 
-    summary = "L = f + λ(g − ε); descent on x, ascent on λ"
-    hyperparams = (LR_LAMBDA, INEQUALITY)
-    special_case_of = ("mdmm", {"damping": 0.0})  # the same steps, bit for bit (δ = 0)
 
-
-@METHODS.register("mdmm")
-class Mdmm(_Multiplier):
+class Mdmm(_Multiplier, method="mdmm"):
     """Modified differential multiplier method: L = f + λ(g − ε) + (δ/2)(g − ε)². The damping
     term makes the constrained optimum an attractor for any front shape."""
-
-    summary = "L = f + λ(g − ε) + (δ/2)(g − ε)²"
-    hyperparams = (
-        Hyperparam("damping", "float", 10.0, "Damping δ", 0.0, 1e4),
-        LR_LAMBDA,
-        INEQUALITY,
-    )
 
     def damping(self, values):
         return as_column(self.settings["damping"], values)

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 NEWTON_STEPS = 200
 
 
-@METHODS.register("nash_mtl")
-class NashMtl(Method):
+class NashMtl(Method, method="nash_mtl"):
     """Nash-MTL (Navon et al., ICML 2022, "Multi-Task Learning as a Bargaining Game"): the
     weights α > 0 of the Nash bargaining solution, αᵢ·(Gα)ᵢ = 1 for every task (G the Gram
     matrix), i.e. the minimiser of ½αᵀGα − Σ log αᵢ, solved to convergence by damped Newton
@@ -20,13 +18,6 @@ class NashMtl(Method):
     approximates the same solution by a sequence of convex programs (cvxpy/ECOS, at most
     optim_niter = 20, stopping at a residual of 10⁻³ on the Frobenius-normalised Gram); here
     the condition holds to solver precision. ε is not used."""
-
-    summary = "Nash bargaining solution between the tasks"
-    needs_gram = True
-    hyperparams = (
-        Hyperparam("max_norm", "float", 1.0, "Largest step norm (0: no clipping)", 0.0, 1e6),
-        Hyperparam("update_weights_every", "int", 1, "Steps between weight updates", 1, 1000),
-    )
 
     def weigh(self, values, gram):
         step = self.state.get("step", torch.zeros(values.shape[0], device=values.device))

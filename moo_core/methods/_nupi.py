@@ -19,58 +19,15 @@ near η·κₚ = 10 (0.986). The ranges exclude what is unstable whatever the pr
 
 from __future__ import annotations
 
-import dataclasses
+import torch
 
-from moo_core._lazy import torch
 from moo_core.methods._dual import DualMethod
-from moo_core.methods._registry import LR_LAMBDA, METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("nupi")
-class NuPI(DualMethod):
+class NuPI(DualMethod, method="nupi"):
     """L = f + Σ λᵢ(gᵢ − εᵢ) with νPI control of each λᵢ (Sohrabi et al. 2024; cooper's
     nuPI). The proportional term damps the cycling plain ascent (BDMM) shows on a concave
     front."""
-
-    summary = "L = f + λ(g − ε); λ by a νPI controller of g − ε"
-    hyperparams = (
-        dataclasses.replace(
-            LR_LAMBDA, default=0.1, help="Step η of the multiplier λ (cooper's lr)"
-        ),
-        Hyperparam(
-            "kp",
-            "float",
-            100.0,
-            "Proportional gain κₚ (κₚ < 0 amplifies the oscillations it is there to damp)",
-            0.0,
-            1e4,
-        ),
-        Hyperparam(
-            "ki",
-            "float",
-            1.0,
-            "Integral gain κᵢ (κᵢ < 0 turns ascent into descent: λ grows with the slack)",
-            0.0,
-            1e4,
-        ),
-        Hyperparam(
-            "ema_nu",
-            "float",
-            0.0,
-            "Average ν of the error in the proportional term (ν = 1 freezes the average, "
-            "ν > 1 makes it diverge; cooper allows (−1, 1))",
-            0.0,
-            0.999,
-        ),
-        Hyperparam(
-            "init",
-            "choice",
-            "sgd",
-            "First step: plain ascent η·κᵢ·e₀ (sgd, cooper's default) or ξ₋₁ = 0 (zeros)",
-            choices=("sgd", "zeros"),
-        ),
-    )
 
     def ascend(self, lam, defect):
         ki, kp, nu = self.column("ki"), self.column("kp"), self.column("ema_nu")

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method
-from moo_core.methods._registry import METHODS
 
 
-@METHODS.register("pcgrad")
-class PcGrad(Method):
+class PcGrad(Method, method="pcgrad"):
     """PCGrad (Yu et al., NeurIPS 2020): each gradient ∇Lᵢ, where it conflicts with another
     task's ∇Lⱼ (⟨·,∇Lⱼ⟩ < 0), is projected onto the normal plane of ∇Lⱼ, the others taken in a
     random order; the projected gradients are summed. Every projection is a combination of
@@ -14,9 +13,6 @@ class PcGrad(Method):
     two tasks the order is immaterial: (1 − ⟨∇f,∇g⟩/‖∇f‖²)·∇f + (1 − ⟨∇f,∇g⟩/‖∇g‖²)·∇g where
     they conflict. For m > 2 the order is drawn per step from a generator seeded with the
     run's seed. ε is not used."""
-
-    summary = "project conflicting gradients, then sum"
-    needs_gram = True
 
     def weigh(self, values, gram):
         if gram.shape[-1] == 2:

@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method, as_column
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 
-@METHODS.register("penalty")
-class Penalty(Method):
+class Penalty(Method, method="penalty"):
     """L = f + μ·Σᵢ P(gᵢ − εᵢ), one term per constraint. `hinge`: P = max(g − ε, 0) for `le`,
     max(ε − g, 0) for `ge`, |g − ε| for `eq`; `squared`: the square of the same. A fixed μ
     trades the constraints off against f, so the result misses ε by an amount that shrinks
     only as μ grows."""
-
-    summary = "L = f + μ·P(g − ε), hinge or squared"
-    uses_epsilon = True
-    hyperparams = (
-        Hyperparam("penalty_weight", "float", 10.0, "Penalty weight μ", 0.0, 1e4, log_scale=False),
-        Hyperparam("kind", "choice", "squared", "Penalty shape", choices=("hinge", "squared")),
-    )
 
     def weigh(self, values, gram):
         mu = as_column(self.settings["penalty_weight"], values)

@@ -1,35 +1,20 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method, as_column
-from moo_core.methods._registry import METHODS
-from moo_core.registry import Hyperparam
 
 INITIAL_LOG_VARIANCE = -0.5  # LibMTL's UW: loss_scale starts at −0.5
 BETAS, EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults
 
 
-@METHODS.register("uncertainty")
-class Uncertainty(Method):
+class Uncertainty(Method, method="uncertainty"):
     """Uncertainty weighting (Kendall, Gal & Cipolla, CVPR 2018), as LibMTL's UW: a learned
     log-variance sᵢ per task (from −0.5) and the loss Σᵢ Lᵢ / (2·exp(sᵢ)) + sᵢ/2, so the task
     weights are wᵢ = exp(−sᵢ)/2 (the paper's regression form). After each step the sᵢ take a
     step down ∂/∂sᵢ = 1/2 − Lᵢ·exp(−sᵢ)/2 with the run's optimizer kind (`optimizer`: SGD, or
     Adam with torch's defaults, its moments kept in the state) at rate `lr_log_variance`
     (LibMTL trains them with the model's optimizer). ε is not used."""
-
-    summary = "learned task uncertainties weigh the losses"
-    hyperparams = (
-        Hyperparam(
-            "lr_log_variance",
-            "float",
-            0.01,
-            "Learning rate of the log-variances sᵢ",
-            1e-6,
-            10.0,
-            log_scale=True,
-        ),
-    )
 
     def weigh(self, values, gram):
         if "log_variance" not in self.state:

@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.methods._base import Method
 from moo_core.methods._dual_cone import project_dual_cone
-from moo_core.methods._registry import METHODS
 
 
-@METHODS.register("upgrad")
-class UpGrad(Method):
+class UpGrad(Method, method="upgrad"):
     """UPGrad (Quinton & Rey 2024, "Jacobian Descent for Multi-Objective Optimization"): each
     gradient ∇Lᵢ, scaled by 1/m, is projected onto the dual cone of all the gradients (the
     directions that conflict with none), and the projections are summed. In Gram form, as
     TorchJD's UPGradWeighting: vᵢ = argmin vᵀGv s.t. v ≥ eᵢ/m, weights w = Σᵢ vᵢ, with G
     normalised by its trace and regularised by 10⁻⁴·I (`project_dual_cone`). ε is not used."""
-
-    summary = "sum of the gradients projected onto their dual cone"
-    needs_gram = True
 
     def weigh(self, values, gram):
         rows, m = values.shape

@@ -1,7 +1,9 @@
-"""Toy problems with analytic Pareto fronts, registered by name in `PROBLEMS`."""
+"""Toy problems with analytic fronts: their declarations in `PROBLEMS` (torch-free: moo_core.
+problems._specs), their objectives one module each (loaded, with torch, by calling a spec)."""
 
-from moo_core.problems import _concave, _convex, _dtlz, _zdt  # noqa: F401  (registration)
-from moo_core.problems._base import Objective, Problem, front_distance
-from moo_core.problems._registry import PROBLEMS
+from moo_core.problems._specs import PROBLEMS, ProblemSpec, front_distance
+from moo_core.registry import lazy_names
 
-__all__ = ["PROBLEMS", "Objective", "Problem", "front_distance"]
+_WHERE = {"Objective": "moo_core.problems._base", "Problem": "moo_core.problems._base"}
+__all__ = ["PROBLEMS", "ProblemSpec", "front_distance", *_WHERE]
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 import numpy as np
+import torch
 
-from moo_core._lazy import torch
-from moo_core.records import objective_names
-from moo_core.registry import ConfigError, Hyperparam
+from moo_core.problems._specs import PROBLEMS, ProblemSpec
+from moo_core.registry import Hyperparam
 
 
 class Objective(Protocol):
@@ -36,12 +36,14 @@ class Objective(Protocol):
 class Problem(ABC):
     """A toy problem in x ∈ R^n with an analytic Pareto front.
 
-    Subclasses set the class attributes and implement `objectives` and `front`. They may also
-    define `analytic_gradients(x) -> (f, g, …, ∇f, ∇g, …)` (the m values, then the m
-    gradients), a closed form that training uses instead of autograd (faster; tested against
-    autograd).
+    Subclasses name their declaration (`class Concave(Problem, problem="concave")`, see
+    moo_core.problems._specs), which gives the attributes below, and implement `objectives`.
+    They may also define `analytic_gradients(x) -> (f, g, …, ∇f, ∇g, …)` (the m values, then
+    the m gradients), a closed form that training uses instead of autograd (faster; tested
+    against autograd).
     """
 
+    spec: ClassVar[ProblemSpec]
     name: ClassVar[str]
     summary: ClassVar[str]
     dim: ClassVar[int]
@@ -53,16 +55,20 @@ class Problem(ABC):
     g_range: ClassVar[tuple[float, float]]  # the range of each constrained objective
     hyperparams: ClassVar[tuple[Hyperparam, ...]] = ()
     analytic_gradients: ClassVar[Callable | None] = None
+    SPEC_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "summary", "dim", "n_objectives", "default_init", "init_box", "bounds",
+        "reference_point", "g_range", "hyperparams",
+    )  # fmt: skip
+
+    def __init_subclass__(cls, problem: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if problem is not None:
+            cls.spec = PROBLEMS.get(problem)
+            for name in cls.SPEC_FIELDS:
+                setattr(cls, name, getattr(cls.spec, name))
 
     def __init__(self, init: tuple[float, ...] | str | None = None):
-        if isinstance(init, tuple) and len(init) != self.dim:
-            raise ConfigError(
-                f"--init has {len(init)} values; problem {self.name!r} needs {self.dim}"
-            )
-        if isinstance(init, str) and init != "random":
-            raise ConfigError(
-                f"--init {init!r} is not allowed; give {self.dim} numbers or 'random'"
-            )
+        self.spec.check_init(init)
         self.init = init
 
     def init_params(self, seeds: list[int], device: torch.device) -> list[torch.Tensor]:
@@ -114,23 +120,13 @@ class Problem(ABC):
     def objectives(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """The m objectives at x (f, g, …), each of shape (K,) for x of shape (K, dim)."""
 
-    @abstractmethod
     def front(self, points: int) -> np.ndarray:
         """`points` points (rows of m values) along the analytic Pareto front."""
+        return self.spec.front(points)
 
     @classmethod
     def describe(cls) -> dict:
-        return {
-            "name": cls.name,
-            "summary": cls.summary,
-            "dim": cls.dim,
-            "n_objectives": cls.n_objectives,
-            "objective_names": list(objective_names(cls.n_objectives)),
-            "default_init": list(cls.default_init),
-            "bounds": list(cls.bounds) if cls.bounds else None,
-            "reference_point": list(cls.reference_point),
-            "g_range": list(cls.g_range),
-        }
+        return cls.spec.describe()
 
 
 def autograd_gradients(objective, params, step):
@@ -143,11 +139,3 @@ def autograd_gradients(objective, params, step):
         for i in range(m)
     ]
     return (*values.detach().unbind(-1), *grads)
-
-
-def front_distance(front: np.ndarray | None, *point: float) -> float | None:
-    """Euclidean distance in objective space from the point (f, g, …) to the sampled front."""
-    values = np.asarray(point, dtype=float)
-    if front is None or not np.isfinite(values).all():
-        return None
-    return float(np.min(np.linalg.norm(front - values[None, :], axis=1)))

@@ -6,7 +6,7 @@ loading the network code or torch.
 
 from __future__ import annotations
 
-from moo_core._lazy import lazy_names
+from moo_core.registry import lazy_names
 
 _WHERE = {
     "build_task": "moo_core.tasks._build",

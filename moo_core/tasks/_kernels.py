@@ -7,7 +7,7 @@ backward is two products and two sums: about 3.5× faster on a CPU, and less mem
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
 
 # Exponents below −80 (kernel < 2e-35) are clamped: their float32 results would be denormals,
 # which make exp about ten times slower on CPUs. Their slope is kept (it is ~1e-35 anyway).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from moo_core._lazy import torch
+import torch
 
 
 def _row_layers(widths: tuple[int, ...], seed: int) -> list[torch.Tensor]:

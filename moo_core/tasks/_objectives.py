@@ -7,7 +7,8 @@ otherwise; classification losses are in nats.
 
 from __future__ import annotations
 
-from moo_core._lazy import torch
+import torch
+
 from moo_core.tasks._kernels import gaussian_kernel_mean
 
 # Gaussian kernel bandwidths on the standardised target scale, summed (a multi-scale kernel as

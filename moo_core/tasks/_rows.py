@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
-from moo_core._lazy import torch
 from moo_core.tasks._checks import validation_rows
 
 

@@ -11,8 +11,8 @@ import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
-from moo_core._lazy import torch
 from moo_core.tasks import _objectives as objectives
 from moo_core.tasks._checks import check_task
 from moo_core.tasks._mlp import init_mlp, mlp_forward, weight_tensors

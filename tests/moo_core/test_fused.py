@@ -13,7 +13,7 @@ from moo_core import METHODS, PROBLEMS, ConfigError, fused, make_run_config
 from moo_core.engine import build_objective, train_batch
 from moo_core.problems._dtlz import Dtlz2
 
-CLOSED = [name for name in PROBLEMS.names() if PROBLEMS.get(name).analytic_gradients is not None]
+CLOSED = [name for name in PROBLEMS.names() if PROBLEMS.get(name).load().analytic_gradients]
 GRAM_FREE = [name for name in METHODS.names() if not METHODS.get(name).needs_gram]
 ROWS = 13  # not a multiple of a vector width: the kernels' scalar tails are compared too
 

@@ -44,7 +44,7 @@ SCRIPT = textwrap.dedent(
         at.run()
         shown[path] = [str(e.value) for e in at.exception]
     torch = sys.modules.get("torch")
-    loaded = torch is not None and type(torch).__name__ != "_LazyModule"
+    loaded = torch is not None
     print(json.dumps({"exceptions": shown, "torch_loaded": loaded}))
     """
 )

@@ -1,5 +1,6 @@
 """Commands that only queue, list or read runs never load torch (about 1.6 s here): storage
-validates configs with the registries alone, and torch loads on first use (moo_core._lazy)."""
+validates configs with the torch-free declarations alone (moo_core.methods._specs and
+moo_core.problems._specs)."""
 
 from __future__ import annotations
 

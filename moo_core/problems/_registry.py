@@ -1,3 +1,0 @@
-from moo_core.registry import Registry
-
-PROBLEMS: Registry = Registry("problem")
