@@ -56,16 +56,26 @@ def run_cases() -> dict[str, dict]:
             "method": method,
             "epsilon": 10.0,
             "steps": 60,
-            "task": {"dataset": "diabetes", "target": "target", "objective": "parity",
-                     "group": "sex", "hidden": "16"},  # fmt: skip
+            "task": {
+                "dataset": "diabetes",
+                "target": "target",
+                "objective": "parity",
+                "group": "sex",
+                "hidden": "16",
+            },
         }
     cases["task moons/mdmm minibatch"] = {
         "problem": None,
         "method": "mdmm",
         "epsilon": 0.1,
         "steps": 80,
-        "task": {"dataset": "moons", "target": "label", "objective": "l1", "hidden": "8",
-                 "batch_size": "64"},  # fmt: skip
+        "task": {
+            "dataset": "moons",
+            "target": "label",
+            "objective": "l1",
+            "hidden": "8",
+            "batch_size": "64",
+        },
     }
     return cases
 
@@ -81,14 +91,27 @@ def sweep_cases() -> dict[str, tuple[dict, tuple]]:
             ("seed", 0, 4, 5),
         ),
         "dtlz2 mdmm ε2": (
-            {"problem": "dtlz2", "method": "mdmm", "epsilon": "0.4,0.4", "steps": 200,
-             "hyperparams": {"lr": 0.03, "lr_lambda": 0.05}},  # fmt: skip
+            {
+                "problem": "dtlz2",
+                "method": "mdmm",
+                "epsilon": "0.4,0.4",
+                "steps": 200,
+                "hyperparams": {"lr": 0.03, "lr_lambda": 0.05},
+            },
             ("epsilon2", 0.1, 0.8, 4),
         ),
         "task diabetes ε": (
-            {"problem": None, "method": "mdmm", "steps": 40,
-             "task": {"dataset": "diabetes", "target": "target", "objective": "l1",
-                      "hidden": "8"}},  # fmt: skip
+            {
+                "problem": None,
+                "method": "mdmm",
+                "steps": 40,
+                "task": {
+                    "dataset": "diabetes",
+                    "target": "target",
+                    "objective": "l1",
+                    "hidden": "8",
+                },
+            },
             ("epsilon", 0.01, 0.05, 3),
         ),
     }
