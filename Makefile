@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint system-deps bench clean docker-test
+.PHONY: run test lint system-deps bench clean docker-test pythons gpu-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev system-deps lint
 	@if [ -f Dockerfile ]; then $(VENV)/bin/hadolint Dockerfile; fi
 	$(PY) -m pytest
+	$(MAKE) pythons
+
+# The smoke set (tests/smoke) on every other CPython 3.12/3.13 this machine has, each in its
+# own venv (.venv-3.12, .venv-3.13); a missing interpreter is reported as skipped by name.
+pythons:
+	bash tests/smoke/pythons.sh
 
 # The workshop image, built and run for real (docs/workshop.md): starts a Docker engine
 # (installing Debian's docker.io if none), makes the base images exist (Debian stand-ins when
@@ -55,4 +61,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts data
+	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache artifacts data

@@ -10,6 +10,7 @@ from __future__ import annotations
 from moo_core.registry import lazy_names
 
 _WHERE = {
+    "race": "moo_core.api",
     "run": "moo_core.api",
     "sweep": "moo_core.api",
     "Balancer": "moo_core.balancer",

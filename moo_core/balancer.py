@@ -146,7 +146,7 @@ class Balancer:
 
     def method_in_use(self) -> Method | None:
         """The method itself once the first step has built it: a loop that has checked its
-        values once may call its `weigh` directly (moo_core.fused)."""
+        values once may call its `weigh` directly (moo_core.weigher)."""
         return self._method
 
     def constraints_in_use(self) -> Constraints | None:

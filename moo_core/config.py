@@ -80,7 +80,7 @@ class RunConfig:
     def with_value(self, name: str, value: float) -> RunConfig:
         """The same run with one field or hyperparameter set (used to expand sweeps);
         `epsilonI` sets constraint I's ε (1-based) and keeps the others."""
-        index = _epsilon_index(name)
+        index = epsilon_index(name)
         if index is not None:
             epsilons = list(self.epsilons())
             epsilons[index - 1] = value
@@ -109,7 +109,7 @@ def _per_constraint(value, m: int) -> tuple:
     return value if isinstance(value, tuple) else (value,) * (m - 1)
 
 
-def _epsilon_index(name: str) -> int | None:
+def epsilon_index(name: str) -> int | None:
     """I for a name `epsilonI` (one constraint's ε), else None."""
     digits = name[len("epsilon") :]
     if name.startswith("epsilon") and digits.isdigit() and int(digits) >= 1:

@@ -1,161 +1,155 @@
-"""The end of a batch: each row's final values, its distance to the front and its verdict."""
+"""The end of a batch: every row's final values, distance to the front and verdict, at once.
+
+Everything is computed on arrays over the K rows — the last records and counters come from the
+device in one transfer, front distances in blocks of rows, the verdicts' criteria as reductions
+over the tail (moo_core.verdict.judge_rows) — so the end of a batch costs O(K), not a pass over
+every row's records for every row.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import gc
 
 import numpy as np
 import torch
 
-from moo_core.balancer import Balancer, mix, objective_gradients
-from moo_core.problems import front_distance
-from moo_core.recorder import Recorder
+from moo_core.balancer import mix, objective_gradients
 from moo_core.records import RunOutcome, objective_names
-from moo_core.verdict import Tail, Verdict, judge, smooth
-
-FRONT_POINTS = 2001
+from moo_core.verdict import judge_rows
 
 
-class Final:
-    """What the loop left: the objective, parameters, Balancer, records and last report."""
+def outcomes(trained, status: str) -> list[RunOutcome]:
+    """One RunOutcome per row of `trained` (moo_core.engine.Trained)."""
+    with bulk_objects():
+        return _outcomes(trained, status)
 
-    def __init__(
-        self, objective, params, balancer: Balancer, recorder: Recorder, last, constraints, scale
+
+@contextlib.contextmanager
+def bulk_objects():
+    """Python's cycle collector paused while K rows' records are built: they hold no cycles,
+    and every collection it starts meanwhile walks every object the process has (torch's
+    too) — at K = 16,384 that was a third of the end of a batch."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _outcomes(trained, status: str) -> list[RunOutcome]:
+    recorder, m = trained.recorder, trained.recorder.m
+    ends = recorder.ends()
+    rows = ends["last"]
+    extras = _final_report(trained, rows)
+    stationarity, free, scales = _stationarity(trained)
+    distances = trained.objective.front_distances(rows[:, :m])
+    statuses = [status if alive else "diverged" for alive in ends["alive"]]
+    verdicts = judge_rows(
+        recorder.tail_stats(),
+        status=statuses,
+        enforces=trained.weigher.enforces(),
+        stationarity=stationarity,
+        steps_to_converge=(ends["last_violated"] + 1).tolist(),
+        gradient_scale=scales,
+        free_stationarity=free,
+    )
+    finished = ends["finished"].tolist()
+    if distances is None:
+        distances = [None] * len(rows)
+    else:
+        distances = [None if d != d else d for d in distances.tolist()]  # NaN: not finite
+    found = []
+    for values, extra, verdict, row_status, steps, distance in zip(
+        rows.tolist(), extras, verdicts, statuses, finished, distances, strict=True
     ):
-        self.objective, self.params, self.balancer = objective, params, balancer
-        self.recorder, self.last = recorder, last
-        self.constraints, self.scale = constraints, scale  # ε in data units; balancing scale
-        self.m = recorder.m
-
-    def outcomes(self, status: str) -> list[RunOutcome]:
-        recorder, m = self.recorder, self.m
-        exact = getattr(self.objective, "distance_to_front", None)
-        front = None if exact is not None else self.objective.front(FRONT_POINTS)
-        rows = recorder.last_good.cpu().numpy().astype(float)
-        extras = self._final_report(rows)
-        stationarity, free, scales = self._stationarity()
-        finished = recorder.finished.cpu().tolist()
-        alive = recorder.alive.cpu().tolist()
-        outcomes = []
-        for k, (values, extra) in enumerate(zip(rows, extras, strict=True)):
-            objectives = tuple(float(v) for v in values[:m])
-            lams = values[m : 2 * m - 1]
-            multipliers = (
-                None
-                if np.isnan(lams).all()
-                else tuple(None if np.isnan(v) else float(v) for v in lams)
-            )
-            row_status = status if alive[k] else "diverged"
-            residual = None if stationarity is None else float(stationarity[k])
-            scale = None if scales is None else float(scales[k])
-            unboxed = None if free is None else float(free[k])
-            verdict = self._verdict(k, row_status, residual, scale, unboxed)
-            outcomes.append(
-                RunOutcome(
-                    status=row_status,
-                    steps=int(finished[k]),
-                    f=objectives[0],
-                    g=objectives[1],
-                    lam=None if multipliers is None else multipliers[0],
-                    violation=float(values[2 * m - 1]),
-                    front_distance=exact(*objectives)
-                    if exact
-                    else front_distance(front, *objectives),
-                    extra=extra,
-                    objectives=objectives,
-                    multipliers=multipliers,
-                    converged=verdict.converged,
-                    reason=verdict.reason,
-                    steps_to_converge=verdict.steps_to_converge,
-                )
-            )
-        return outcomes
-
-    # ---- the verdict ----------------------------------------------------------------------
-
-    def _verdict(self, k: int, status: str, stationarity, scale, unboxed) -> Verdict:
-        recorder, m = self.recorder, self.m
-        rows = recorder.tail_of(k)
-        window = max(1, round(getattr(self.objective, "batches_per_epoch", 1) / recorder.stride))
-        rows = smooth(rows, window)
-        constraints = self.constraints
-        epsilon = constraints.epsilon[k].cpu().numpy().astype(float)
-        tolerances = recorder.tolerances()[k].cpu().numpy().astype(float)
-        objectives = rows[:, :m]
-        others = torch.as_tensor(objectives[:, 1:], dtype=constraints.epsilon.dtype)
-        single = type(constraints)(constraints.kinds, torch.as_tensor(epsilon).to(others.dtype))
-        violations = single.violations(others).numpy().astype(float)
-        lams = rows[:, m : 2 * m - 1]
-        multipliers = None if np.isnan(lams).all() else lams
-        last = int(recorder.last_violated[k])
-        return judge(
-            Tail(objectives, multipliers, violations, tolerances),
-            status=status,
-            enforces=self.balancer.enforces(k),
-            stationarity=stationarity,
-            steps_to_converge=last + 1,
-            gradient_scale=scale,
-            free_stationarity=unboxed,
+        objectives = tuple(values[:m])
+        lams = values[m : 2 * m - 1]
+        multipliers = (
+            None
+            if all(v != v for v in lams)  # NaN: a method without multipliers
+            else tuple(None if v != v else v for v in lams)
         )
+        found.append(
+            RunOutcome(
+                status=row_status,
+                steps=steps,
+                f=objectives[0],
+                g=objectives[1],
+                lam=None if multipliers is None else multipliers[0],
+                violation=values[2 * m - 1],
+                front_distance=distance,
+                extra=extra,
+                objectives=objectives,
+                multipliers=multipliers,
+                converged=verdict.converged,
+                reason=verdict.reason,
+                steps_to_converge=verdict.steps_to_converge,
+            )
+        )
+    return found
 
-    def _stationarity(self):
-        """Per row, ‖Σᵢ wᵢ∇Lᵢ‖ projected onto the box and not, over Σᵢ |wᵢ|·‖∇Lᵢ‖, at the last
-        point with the last step's weights, and that scale; Nones on mini-batches (noise)."""
-        if self.last is None or getattr(self.objective, "batches_per_epoch", 1) > 1:
-            return None, None, None
-        params, m = self.params, self.m
-        closed = getattr(self.objective, "closed_form", None)
-        found = closed(params) if closed is not None else None
-        if found is not None:
-            _, gradients = found
-        else:
-            values = self.objective.evaluate(params, self.recorder.start)
-            gradients = objective_gradients(values, params)
-        if self.scale is not None:  # the weights act on values / scale
-            gradients = [
-                [g / self.scale[:, i].reshape(-1, *[1] * (g.dim() - 1)) for g in grads]
-                for i, grads in enumerate(gradients)
-            ]
-        weights = self.last.weights
-        with torch.no_grad():
-            free = mix(weights, gradients)
-            boxed = [_projected(p, d, self.objective) for p, d in zip(params, free, strict=True)]
-            scale = sum(weights[:, i].abs() * _row_norm(gradients[i]) for i in range(m))
-            scale = scale.clamp_min(1e-30)
-            found = (_row_norm(boxed) / scale, _row_norm(free) / scale, scale)
-        return tuple(value.cpu().numpy().astype(float) for value in found)
 
-    # ---- a task's own final evaluation ----------------------------------------------------
+def _stationarity(trained):
+    """Per row, ‖Σᵢ wᵢ∇Lᵢ‖ projected onto the box and not, over Σᵢ |wᵢ|·‖∇Lᵢ‖, at the last
+    point with the last step's weights, and that scale; Nones on mini-batches (noise)."""
+    objective, params, weights = trained.objective, trained.params, trained.weigher.weights
+    if weights is None or objective.batches_per_epoch > 1:
+        return None, None, None
+    m = trained.recorder.m
+    with torch.no_grad():
+        closed = objective.closed_form(params)
+    if closed is not None:
+        gradients = [[grads[i] for grads in closed[1]] for i in range(m)]
+    else:
+        gradients = objective_gradients(objective.evaluate(params, trained.recorder.start), params)
+    if trained.scale is not None:  # the weights act on values / scale
+        gradients = [
+            [g / trained.scale[:, i].reshape(-1, *[1] * (g.dim() - 1)) for g in grads]
+            for i, grads in enumerate(gradients)
+        ]
+    with torch.no_grad():
+        free = mix(weights, gradients)
+        boxed = [_projected(p, d, objective.bounds) for p, d in zip(params, free, strict=True)]
+        scale = sum(weights[:, i].abs() * _row_norm(gradients[i]) for i in range(m))
+        scale = scale.clamp_min(1e-30)
+        found = torch.stack([_row_norm(boxed) / scale, _row_norm(free) / scale, scale])
+    boxed_residual, free_residual, scale = found.cpu().numpy().astype(float)
+    return boxed_residual, free_residual, scale
 
-    def _final_report(self, rows: np.ndarray) -> list[dict]:
-        """Per row: the objective's own final evaluation (a task's full train and validation
-        sets) where it has one and it is finite; the last recorded step otherwise."""
-        m = self.m
-        extra: list[dict[str, float]] = [{} for _ in rows]
-        constraints = self.constraints
-        if not hasattr(self.objective, "report") or constraints is None:
-            return extra
-        report = self.objective.report(self.params)
-        values = np.asarray(report["objectives"], dtype=float)
-        validation = np.asarray(report["val_objectives"], dtype=float)
-        device = constraints.epsilon.device
-        others = torch.as_tensor(values[:, 1:], dtype=torch.float32, device=device)
-        violation = constraints.violation(others).cpu().numpy().astype(float)
-        names = objective_names(m)
-        for k, row in enumerate(rows):
-            if np.isfinite(values[k]).all():
-                row[:m] = values[k]
-                row[2 * m - 1] = violation[k]
-            extra[k] = {f"val_{name}": float(validation[k, i]) for i, name in enumerate(names)}
-        return extra
+
+def _final_report(trained, rows: np.ndarray) -> list[dict]:
+    """Per row: the objective's own final evaluation (a task's full train and validation
+    sets) where it has one and it is finite, written into `rows`; the validation values as
+    each row's extra."""
+    m = trained.recorder.m
+    report = trained.objective.report(trained.params)
+    if report is None:
+        return [{} for _ in rows]
+    values = np.asarray(report["objectives"], dtype=float)
+    validation = np.asarray(report["val_objectives"], dtype=float)
+    constraints = trained.constraints
+    others = torch.as_tensor(values[:, 1:], dtype=torch.float32, device=constraints.epsilon.device)
+    violation = constraints.violation(others).cpu().numpy().astype(float)
+    finite = np.isfinite(values).all(axis=1)
+    rows[finite, :m] = values[finite]
+    rows[finite, 2 * m - 1] = violation[finite]
+    names = objective_names(m)
+    return [
+        {f"val_{name}": float(validation[k, i]) for i, name in enumerate(names)}
+        for k in range(len(rows))
+    ]
 
 
 def _row_norm(tensors) -> torch.Tensor:
     return sum((t.flatten(1) ** 2).sum(1) for t in tensors).sqrt()
 
 
-def _projected(param: torch.Tensor, direction: torch.Tensor, objective) -> torch.Tensor:
+def _projected(param: torch.Tensor, direction: torch.Tensor, bounds) -> torch.Tensor:
     """The descent step −direction, less its components that would leave the box at a bound
     the parameter sits on (a box-constrained point is stationary if only those remain)."""
-    bounds = getattr(objective, "bounds", None)
     if bounds is None:
         return direction
     low, high = bounds

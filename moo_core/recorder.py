@@ -1,5 +1,6 @@
 """Per-step records of K stacked runs: a device buffer flushed as StepChunks, divergence found
-per chunk, and what the verdict needs (the tail of each run, when it last broke a constraint).
+per chunk, and what the verdict needs (each run's tail, reduced as it passes: moo_core.tail;
+when it last broke a constraint).
 
 A row is alive while every objective it recorded was finite; its later records are NaN and
 its outcome is its last finite record. Checked per chunk, not per step: rows are independent
@@ -15,13 +16,13 @@ import numpy as np
 import torch
 
 from moo_core.records import StepChunk, step_columns
-from moo_core.verdict import TAIL_FRACTION, VIOLATION_TOLERANCE
+from moo_core.tail import TailAccumulator
+from moo_core.verdict import VIOLATION_TOLERANCE
 
-TAIL_SAMPLES = 4096  # a longer tail is sampled at a stride
-# Methods that need no Gram matrix train with one backward a step (closed forms: no Gram); every
-# COSINE_EVERY-th step takes the Gram too, to record their conflict (the cosine column holds the
-# latest).
-COSINE_EVERY = 32
+# A chunk holds at most this many recorded numbers (4 MiB in float32): a batch of many rows
+# flushes more often, in blocks that stay in cache, never fewer than MIN_CHUNK_STEPS steps.
+RECORD_FLOATS = 1 << 20
+MIN_CHUNK_STEPS = 16
 
 
 class Recorder:
@@ -31,7 +32,10 @@ class Recorder:
         self.window = 1  # > 1: objectives recorded as a running mean over that many steps
         self.recent: torch.Tensor | None = None
         self.columns = step_columns(m)
+        fits = max(MIN_CHUNK_STEPS, RECORD_FLOATS // (len(self.columns) * count))
+        chunk_steps = min(chunk_steps, fits)
         self.buffer = torch.empty((chunk_steps, len(self.columns), count), device=device)
+        self.capacity = chunk_steps
         self.nan = torch.full((1, count), float("nan"), device=device)
         self.alive = torch.ones(count, dtype=torch.bool, device=device)
         self.finished = torch.zeros(count, dtype=torch.long, device=device)
@@ -40,22 +44,21 @@ class Recorder:
         self.saved: list[np.ndarray] = []
         self.start, self.filled = 0, 0
         self.flushed_at = -math.inf  # the first step is flushed at once (see chunk_end)
-        self.tail_start = min(steps - 1, math.floor(steps * (1.0 - TAIL_FRACTION)))
-        self.stride = max(1, math.ceil((steps - self.tail_start) / TAIL_SAMPLES))
-        self.tail: list[np.ndarray] = []  # (T, columns, K) blocks of the tail's sampled steps
+        self.steps = steps
+        self.tail: TailAccumulator | None = None  # made at the first flush (window is known)
 
     def record(self, values, lam, cosine) -> None:
-        """One step: objectives (K, m), multipliers (K, m − 1) or None, cosine (K,) or None.
+        """One step: objectives (m, K), multipliers (K, m − 1) or None, cosine (1, K) or None.
         On mini-batches (window > 1) the objectives are the mean over the last `window`
         batches (one epoch): a stable basis, not batch noise mistaken for oscillation."""
         if self.window > 1:
             values = self._running_mean(values)
         torch.cat(  # the violation column is filled per chunk, from the objectives
             [
-                values.T,
+                values,
                 lam.T if lam is not None else self.nan.expand(self.m - 1, self.count),
                 self.nan,
-                cosine.unsqueeze(0) if cosine is not None else self.nan,
+                cosine if cosine is not None else self.nan,
             ],
             out=self.buffer[self.filled],
         )
@@ -78,8 +81,8 @@ class Recorder:
         """After a step: flush when the buffer is full or `chunk_seconds` have passed since the
         last flush (the first step at once: a live page shows a point as soon as training
         starts); then "cancelled" if a stop is asked, "diverged" when every row has, else None.
-        The training loops (engine._loop, fused.run) stop on anything but None."""
-        full = self.filled == self.buffer.shape[0]
+        The training loop (engine._loop) stops on anything but None."""
+        full = self.filled == self.capacity
         if not full and time.monotonic() - self.flushed_at < chunk_seconds:
             return None
         self.flush()
@@ -94,23 +97,28 @@ class Recorder:
         block = self.buffer[: self.filled]
         violations = self.constraints.violations(block[:, 1 : self.m].transpose(1, 2))  # (T, K, c)
         block[:, 2 * self.m - 1] = violations.amax(-1)
-        good = torch.isfinite(block[:, : self.m]).all(1) & self.alive  # (T, K)
-        good = good.cumprod(0).bool()  # alive until the first non-finite step
-        block = torch.where(good.unsqueeze(1), block, self.nan.unsqueeze(0))
-        counted = good.sum(0)
-        rows = torch.arange(self.count, device=block.device)
-        last = block[(counted - 1).clamp_min(0), :, rows]
-        self.last_good = torch.where((counted > 0).unsqueeze(1), last, self.last_good)
-        self.finished += counted
-        self.alive = good[-1]
-        steps = torch.arange(self.start, self.start + self.filled, device=block.device)
+        finite = torch.isfinite(block[:, : self.m]).all(1)  # (T, K)
+        if bool(finite.all()) and bool(self.alive.all()):  # the usual chunk: nothing diverged
+            good = finite
+            self.last_good = block[-1].T.clone()
+            self.finished += self.filled
+        else:
+            good = (finite & self.alive).cumprod(0).bool()  # alive until the first non-finite
+            block = torch.where(good.unsqueeze(1), block, self.nan.unsqueeze(0))
+            counted = good.sum(0)
+            rows = torch.arange(self.count, device=block.device)
+            last = block[(counted - 1).clamp_min(0), :, rows]
+            self.last_good = torch.where((counted > 0).unsqueeze(1), last, self.last_good)
+            self.finished += counted
+            self.alive = good[-1]
         broken = (violations > self.tolerances()).any(-1) & good  # (T, K)
-        latest = torch.where(
-            broken, steps.unsqueeze(1), torch.full_like(broken, -1, dtype=torch.long)
-        )
-        self.last_violated = torch.maximum(self.last_violated, latest.amax(0))
+        from_end = broken.flip(0).to(torch.uint8).argmax(0)  # steps since the last broken one
+        latest = torch.where(broken.any(0), self.start + self.filled - 1 - from_end, -1)
+        self.last_violated = torch.maximum(self.last_violated, latest)
+        if self.tail is None:
+            self.tail = TailAccumulator(self.steps, self.window, self.m, self.constraints)
+        self.tail.feed(self.start, block, violations)
         host = block.cpu().numpy()
-        self._keep_tail(host)
         if self.keep:
             self.saved.append(host.copy())
         if self.on_chunk is not None:
@@ -119,18 +127,36 @@ class Recorder:
         self.start += self.filled
         self.filled = 0
 
-    def _keep_tail(self, host: np.ndarray) -> None:
-        steps = np.arange(self.start, self.start + len(host))
-        keep = (steps >= self.tail_start) & ((steps - self.tail_start) % self.stride == 0)
-        if keep.any():
-            self.tail.append(host[keep].copy())
+    def tail_stats(self):
+        """Every row's tail, reduced (moo_core.verdict.TailStats), on the host."""
+        if self.tail is None:
+            self.tail = TailAccumulator(self.steps, self.window, self.m, self.constraints)
+        return self.tail.result(self.tolerances())
 
-    def tail_of(self, k: int) -> np.ndarray:
-        """Row k's sampled tail, (T, columns), finite steps only."""
-        if not self.tail:
-            return np.empty((0, len(self.columns)))
-        rows = np.concatenate(self.tail)[:, :, k]
-        return rows[np.isfinite(rows[:, : self.m]).all(1)]
+    def ends(self) -> dict[str, np.ndarray]:
+        """What the loop left on the device, in one transfer: per row its last finite record
+        (K, columns), its finished steps, whether it is alive and the last step it broke a
+        constraint."""
+        width = self.last_good.shape[1]
+        flat = (
+            torch.cat(
+                [
+                    self.last_good.double().reshape(-1),
+                    self.finished.double(),
+                    self.alive.double(),
+                    self.last_violated.double(),
+                ]
+            )
+            .cpu()
+            .numpy()
+        )
+        end = self.count * width
+        return {
+            "last": flat[:end].reshape(self.count, width),
+            "finished": flat[end : end + self.count].astype(np.int64),
+            "alive": flat[end + self.count : end + 2 * self.count].astype(bool),
+            "last_violated": flat[end + 2 * self.count :].astype(np.int64),
+        }
 
     def trajectory(self) -> dict[str, np.ndarray]:
         width = len(self.columns)

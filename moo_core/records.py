@@ -107,6 +107,7 @@ class RunResult:
     device: str
     trajectory: dict[str, np.ndarray] | None = None  # column → (steps,), when recorded
     info: dict | None = None  # a task's description (loss, rows, features, …)
+    device_reason: str = ""  # why this device (moo_core.devices)
 
     def summary(self) -> dict:
         o = self.outcome
@@ -115,6 +116,7 @@ class RunResult:
             "steps": o.steps,
             "seconds": round(self.seconds, 6),
             "device": self.device,
+            "device_reason": self.device_reason,
             "final": final_values(o),
             "violation": o.violation,
             "front_distance": o.front_distance,
@@ -163,12 +165,14 @@ class SweepResult:
     seconds: float
     device: str
     extra: dict = field(default_factory=dict)
+    device_reason: str = ""  # why this device (moo_core.devices)
     # per setting {"step": [...], "f": [...], …} at thinned steps (api.sweep's
     # trajectory_samples); not part of points() or summary()
     trajectories: list[dict] | None = None
 
     def points(self) -> list[dict]:
         """One dict per setting; objectives and multipliers under their column names."""
+        kept = set(self.nondominated)
         return [
             {
                 self.over: value,
@@ -177,7 +181,7 @@ class SweepResult:
                 "status": o.status,
                 "steps": o.steps,
                 "front_distance": o.front_distance,
-                "nondominated": k in self.nondominated,
+                "nondominated": k in kept,
                 "converged": o.converged,
                 "reason": o.reason,
                 "steps_to_converge": o.steps_to_converge,
@@ -191,6 +195,7 @@ class SweepResult:
             "over": self.over,
             "seconds": round(self.seconds, 6),
             "device": self.device,
+            "device_reason": self.device_reason,
             "points": self.points(),
             "hypervolume": self.hypervolume,
             "igd": self.igd,

@@ -57,8 +57,59 @@ class Tail:
     tolerances: np.ndarray
 
 
-def _range(values: np.ndarray) -> np.ndarray:
-    return values.max(0) - values.min(0)
+@dataclass(frozen=True)
+class TailStats:
+    """K runs' tails, each reduced over its steps to what the criteria read: per objective
+    its largest, smallest and last value (K, m); per constraint the same of its multiplier
+    and violation (K, c), their first values, and how many steps |λ| did not fall (`rising`,
+    of `count` − 1); `count` steps judged and the tolerances (K, c). A row without multipliers
+    has NaN there. The engine accumulates these while it trains (moo_core.recorder); stored
+    runs give arrays (`of_arrays`)."""
+
+    count: int
+    objectives_max: np.ndarray
+    objectives_min: np.ndarray
+    objectives_last: np.ndarray
+    multipliers_max: np.ndarray
+    multipliers_min: np.ndarray
+    multipliers_first: np.ndarray
+    multipliers_last: np.ndarray
+    rising: np.ndarray
+    violations_max: np.ndarray
+    violations_min: np.ndarray
+    violations_first: np.ndarray
+    violations_last: np.ndarray
+    tolerances: np.ndarray
+
+    @classmethod
+    def of_arrays(cls, objectives, multipliers, violations, tolerances) -> TailStats:
+        """From tails as arrays: objectives (T, K, m), multipliers (T, K, c) or None,
+        violations (T, K, c), tolerances (K, c)."""
+        objectives = np.asarray(objectives, dtype=float)
+        violations = np.asarray(violations, dtype=float)
+        steps, rows = objectives.shape[:2]
+        if multipliers is None:
+            multipliers = np.full((steps, rows, violations.shape[2]), np.nan)
+        multipliers = np.asarray(multipliers, dtype=float)
+        size = np.abs(multipliers)
+        reduce = steps > 0
+        pick = lambda a, f: f(a) if reduce else np.full(a.shape[1:], np.nan)  # noqa: E731
+        return cls(
+            count=steps,
+            objectives_max=pick(objectives, lambda a: a.max(0)),
+            objectives_min=pick(objectives, lambda a: a.min(0)),
+            objectives_last=pick(objectives, lambda a: a[-1]),
+            multipliers_max=pick(multipliers, lambda a: a.max(0)),
+            multipliers_min=pick(multipliers, lambda a: a.min(0)),
+            multipliers_first=pick(multipliers, lambda a: a[0]),
+            multipliers_last=pick(multipliers, lambda a: a[-1]),
+            rising=(np.diff(size, axis=0) >= 0).sum(0),
+            violations_max=pick(violations, lambda a: a.max(0)),
+            violations_min=pick(violations, lambda a: a.min(0)),
+            violations_first=pick(violations, lambda a: a[0]),
+            violations_last=pick(violations, lambda a: a[-1]),
+            tolerances=np.asarray(tolerances, dtype=float),
+        )
 
 
 def _fmt(value: float) -> str:
@@ -75,110 +126,190 @@ def judge(
     gradient_scale: float | None = None,
     free_stationarity: float | None = None,
 ) -> Verdict:
-    """The verdict on one run from its tail (see the module's criteria). `gradient_scale`
-    (Σᵢ |wᵢ|·‖∇Lᵢ‖ at the end) tells a plateau apart, `free_stationarity` (the residual
-    without the box projection) a box trap."""
-    if status in ("diverged", "cancelled"):
-        return Verdict(False, status)
-    if len(tail.objectives) == 0:
-        return Verdict(False, "no steps recorded")
-    problems: list[str] = []
-    violated = tail.violations.max(0) > tail.tolerances  # (c,) at some step of the tail
-    persists = tail.violations.min(0) > tail.tolerances  # (c,) at every step of the tail
-    if enforces and persists.any():
-        stuck = _stuck(tail, stationarity, free_stationarity, gradient_scale)
-        if stuck:
-            return Verdict(False, stuck)
-    if enforces and violated.any():
-        i = int(np.argmax(tail.violations.max(0) / tail.tolerances))
-        problems.append(
-            f"violation {_fmt(tail.violations[:, i].max())} {TAIL} "
-            f"(tolerance {_fmt(tail.tolerances[i])})"
-        )
-    if tail.multipliers is not None and len(tail.multipliers):
-        spread = _range(tail.multipliers)
-        scale = np.maximum(1.0, np.abs(tail.multipliers[-1]))
-        moving = spread > MULTIPLIER_TOLERANCE * scale
-        if np.isfinite(spread).all() and moving.any():
-            i = int(np.argmax(spread / scale))
-            problems.append(f"λ{_suffix(tail, i)} still moving (range {_fmt(spread[i])} {TAIL})")
-    spread = _range(tail.objectives)
-    scale = np.maximum(1.0, np.abs(tail.objectives[-1]))
-    if (spread > OBJECTIVE_TOLERANCE * scale).any():
-        i = int(np.argmax(spread / scale))
-        name = "f" if i == 0 else f"g{_suffix(tail, i - 1)}"
-        problems.append(f"{name} still moving (range {_fmt(spread[i])} {TAIL})")
-    if stationarity is not None and stationarity > STATIONARY_TOLERANCE:
-        problems.append(f"not stationary (residual {_fmt(stationarity)})")
-    if problems:
-        return Verdict(False, "not converged: " + "; ".join(problems))
-    checks = []
-    if enforces:
-        checks.append(f"violation ≤ {_fmt(tail.tolerances.max())} {TAIL}")
-    if tail.multipliers is not None:
-        checks.append("λ settled")
-    checks.append("objectives settled")
-    if stationarity is not None:
-        checks.append(f"stationarity {_fmt(stationarity)}")
-    reason = "converged: " + ", ".join(checks)
-    if not enforces and violated.any():
-        reason += f" (violation {_fmt(tail.violations[-1].max())} remains)"
-    return Verdict(True, reason, steps_to_converge if enforces else None)
-
-
-def _stuck(tail: Tail, stationarity, free_stationarity, gradient_scale) -> str | None:
-    """Why a run that stays violated has stopped, where the evidence says: a plateau, a box
-    trap, or a multiplier that only grows (suspected infeasible)."""
-    violation = _fmt(tail.violations[-1].max())
-    if gradient_scale is not None and gradient_scale < PLATEAU:
-        return (
-            f"stuck on a plateau: the gradients vanish (Σ|wᵢ|·‖∇Lᵢ‖ < {PLATEAU:g}) with the "
-            f"violation at {violation}"
-        )
-    boxed = (
-        stationarity is not None
-        and stationarity <= STATIONARY_TOLERANCE
-        and (free_stationarity is None or free_stationarity > STATIONARY_TOLERANCE)
-        and _stalled(tail.violations.max(1))  # a front on the box's face is still approached
+    """The verdict on one run from its tail arrays: `judge_rows` with K = 1."""
+    lift = lambda a: None if a is None else np.asarray(a, dtype=float)[:, None]  # noqa: E731
+    multipliers = lift(tail.multipliers)
+    stats = TailStats.of_arrays(
+        lift(tail.objectives),
+        None if multipliers is None or not len(multipliers) else multipliers,
+        lift(tail.violations),
+        np.asarray(tail.tolerances, dtype=float)[None],
     )
-    if boxed:
-        return (
-            f"stuck at the box boundary (the projected step vanishes, residual "
-            f"{_fmt(stationarity)}) with the violation at {violation}: a corner trap, or ε "
-            "out of reach"
+    one = lambda v: None if v is None else [v]  # noqa: E731
+    return judge_rows(
+        stats,
+        status=[status],
+        enforces=[enforces],
+        stationarity=one(stationarity),
+        steps_to_converge=[steps_to_converge],
+        gradient_scale=one(gradient_scale),
+        free_stationarity=one(free_stationarity),
+    )[0]
+
+
+def judge_rows(
+    tails: TailStats,
+    *,
+    status,
+    enforces,
+    stationarity=None,
+    steps_to_converge=None,
+    gradient_scale=None,
+    free_stationarity=None,
+) -> list[Verdict]:
+    """The verdicts on K runs (see the module's criteria): every criterion is taken over the
+    K axis at once; only the reasons are written row by row. Per-row inputs are sequences or
+    arrays of K; `stationarity`, `gradient_scale` (Σᵢ |wᵢ|·‖∇Lᵢ‖ at the end: tells a plateau
+    apart) and `free_stationarity` (the residual without the box projection: tells a box trap
+    apart) may be None, or NaN for a row, where not measured."""
+    rows = len(status)
+    steps = list(steps_to_converge) if steps_to_converge is not None else [None] * rows
+    if tails.count == 0:
+        return [Verdict(False, s if s in ("diverged", "cancelled") else "no steps recorded")
+                for s in status]  # fmt: skip
+    evidence = _Evidence(tails, stationarity, gradient_scale, free_stationarity, rows)
+    enforces = [bool(e) for e in enforces]
+    verdicts = []
+    for k, row_status in enumerate(status):
+        if row_status in ("diverged", "cancelled"):
+            verdicts.append(Verdict(False, row_status))
+        else:
+            verdicts.append(evidence.verdict(k, enforces[k], steps[k]))
+    return verdicts
+
+
+def _column(values, rows: int) -> np.ndarray:
+    """A per-row input as (K,) floats, NaN where not measured."""
+    if values is None:
+        return np.full(rows, np.nan)
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+class _Evidence:
+    """Every criterion of `judge_rows`, computed over the K axis; rows read as lists."""
+
+    def __init__(self, tails: TailStats, stationarity, gradient_scale, free_stationarity, rows):
+        tol = tails.tolerances
+        self.tol = tol.tolist()
+        self.single = tol.shape[1] == 1
+        self.stationarity = _column(stationarity, rows).tolist()
+        plateau = _column(gradient_scale, rows) < PLATEAU
+        free = _column(free_stationarity, rows)
+        # the violation (largest over the constraints) no smaller at the tail's end than at its
+        # start: a box trap stalls, a front on the box's face is still approached
+        last = tails.violations_last.max(-1)
+        stalled = last >= 0.98 * tails.violations_first.max(-1)
+        boxed = (
+            (_column(stationarity, rows) <= STATIONARY_TOLERANCE)
+            & ~(free <= STATIONARY_TOLERANCE)  # NaN (not measured) counts as free
+            & stalled
         )
-    i = int(np.argmax(tail.violations[-1] / tail.tolerances))
-    if tail.multipliers is not None and _infeasible(tail, i):
-        lam = tail.multipliers[:, i]
+        self.last_violation = last.tolist()
+        self.worst = tails.violations_max.tolist()
+        self.worst_column = np.argmax(tails.violations_max / tol, -1).tolist()
+        self.violated = (tails.violations_max > tol).any(-1).tolist()
+        persists = (tails.violations_min > tol).any(-1)
+        self.least = tails.violations_min.tolist()
+        spread = tails.objectives_max - tails.objectives_min
+        relative = spread / np.maximum(1.0, np.abs(tails.objectives_last))
+        self.objective_spread = spread.tolist()
+        self.moving_objective = np.argmax(relative, -1).tolist()
+        self.objectives_moving = (relative > OBJECTIVE_TOLERANCE).any(-1).tolist()
+        lams = tails.multipliers_last
+        self.has_multipliers = (~np.isnan(lams).all(-1)).tolist()
+        lam_spread = tails.multipliers_max - tails.multipliers_min
+        relative = lam_spread / np.maximum(1.0, np.abs(lams))
+        self.lam_spread = lam_spread.tolist()
+        self.moving_lam = np.argmax(np.nan_to_num(relative, nan=-np.inf), -1).tolist()
+        self.lams_moving = (
+            np.isfinite(lam_spread).all(-1) & (relative > MULTIPLIER_TOLERANCE).any(-1)
+        ).tolist()
+        # suspected infeasible, for the constraint furthest from holding at the end: violated
+        # over the whole tail while |λ| only grew (≥ 95 % of its steps up) by more than 10 % of
+        # its last value, and the violation stalled
+        column = np.argmax(tails.violations_last / tol, -1)
+        pick = lambda a: np.take_along_axis(a, column[:, None], -1)[:, 0]  # noqa: E731
+        start, end = np.abs(pick(tails.multipliers_first)), np.abs(pick(tails.multipliers_last))
+        rising = pick(tails.rising) / max(tails.count - 1, 1) >= 0.95
+        infeasible = (
+            (pick(tails.violations_min) > pick(tol))
+            & (tails.count >= 3)
+            & rising
+            & (pick(tails.violations_last) >= 0.98 * pick(tails.violations_first))
+            & (end - start > 0.1 * np.maximum(end, 1e-12))
+        )
+        self.stuck = np.where(
+            ~persists, 0, np.where(plateau, 1, np.where(boxed, 2, np.where(infeasible, 3, 0)))
+        ).tolist()
+        self.infeasible_column = column.tolist()
+        self.lam_first = pick(tails.multipliers_first).tolist()
+        self.lam_last = pick(tails.multipliers_last).tolist()
+        self.column_least = pick(tails.violations_min).tolist()
+
+    def suffix(self, i: int) -> str:
+        """ "" for the one constraint of a two-objective run, else its 1-based number."""
+        return "" if self.single else str(i + 1)
+
+    def verdict(self, k: int, enforces: bool, steps_to_converge) -> Verdict:
+        if enforces and self.stuck[k]:
+            return Verdict(False, self._stuck(k))
+        problems: list[str] = []
+        if enforces and self.violated[k]:
+            i = self.worst_column[k]
+            problems.append(
+                f"violation {_fmt(self.worst[k][i])} {TAIL} (tolerance {_fmt(self.tol[k][i])})"
+            )
+        if self.has_multipliers[k] and self.lams_moving[k]:
+            i = self.moving_lam[k]
+            problems.append(
+                f"λ{self.suffix(i)} still moving (range {_fmt(self.lam_spread[k][i])} {TAIL})"
+            )
+        if self.objectives_moving[k]:
+            i = self.moving_objective[k]
+            name = "f" if i == 0 else f"g{self.suffix(i - 1)}"
+            problems.append(
+                f"{name} still moving (range {_fmt(self.objective_spread[k][i])} {TAIL})"
+            )
+        stationarity = self.stationarity[k]
+        if stationarity > STATIONARY_TOLERANCE:  # NaN: not measured
+            problems.append(f"not stationary (residual {_fmt(stationarity)})")
+        if problems:
+            return Verdict(False, "not converged: " + "; ".join(problems))
+        checks = []
+        if enforces:
+            checks.append(f"violation ≤ {_fmt(max(self.tol[k]))} {TAIL}")
+        if self.has_multipliers[k]:
+            checks.append("λ settled")
+        checks.append("objectives settled")
+        if stationarity == stationarity:  # not NaN
+            checks.append(f"stationarity {_fmt(stationarity)}")
+        reason = "converged: " + ", ".join(checks)
+        if not enforces and self.violated[k]:
+            reason += f" (violation {_fmt(self.last_violation[k])} remains)"
+        return Verdict(True, reason, steps_to_converge if enforces else None)
+
+    def _stuck(self, k: int) -> str:
+        """Why a run that stays violated has stopped: a plateau, a box trap, or a multiplier
+        that only grows (suspected infeasible)."""
+        violation = _fmt(self.last_violation[k])
+        if self.stuck[k] == 1:
+            return (
+                f"stuck on a plateau: the gradients vanish (Σ|wᵢ|·‖∇Lᵢ‖ < {PLATEAU:g}) with the "
+                f"violation at {violation}"
+            )
+        if self.stuck[k] == 2:
+            return (
+                f"stuck at the box boundary (the projected step vanishes, residual "
+                f"{_fmt(self.stationarity[k])}) with the violation at {violation}: a corner "
+                "trap, or ε out of reach"
+            )
+        i = self.infeasible_column[k]
         return (
-            f"suspected infeasible: λ{_suffix(tail, i)} grew from {_fmt(lam[0])} to "
-            f"{_fmt(lam[-1])} {TAIL} while the violation stayed ≥ "
-            f"{_fmt(tail.violations[:, i].min())} (in a short run λ may just not have caught "
+            f"suspected infeasible: λ{self.suffix(i)} grew from {_fmt(self.lam_first[k])} to "
+            f"{_fmt(self.lam_last[k])} {TAIL} while the violation stayed ≥ "
+            f"{_fmt(self.column_least[k])} (in a short run λ may just not have caught "
             "up yet: more steps tell)"
         )
-    return None
-
-
-def _stalled(violation: np.ndarray) -> bool:
-    """No progress towards ε over the tail: the last violation ≥ 98 % of the first."""
-    return bool(violation[-1] >= 0.98 * violation[0])
-
-
-def _suffix(tail: Tail, i: int) -> str:
-    """ "" for the one constraint of a two-objective run, else its 1-based number."""
-    return "" if tail.violations.shape[1] == 1 else str(i + 1)
-
-
-def _infeasible(tail: Tail, i: int) -> bool:
-    """Violated over the whole tail while |λ| only grew (≥ 95 % of its sampled steps up),
-    by more than 10 % of its last value: the multiplier pushes and nothing gives."""
-    lam, violation = np.abs(tail.multipliers[:, i]), tail.violations[:, i]
-    still = violation.min() > tail.tolerances[i]
-    if not still or len(lam) < 3:
-        return False
-    rising = (np.diff(lam) >= 0).mean() >= 0.95
-    stalled = _stalled(violation)
-    return bool(rising and stalled and lam[-1] - lam[0] > 0.1 * max(lam[-1], 1e-12))
 
 
 def smooth(values: np.ndarray, window: int) -> np.ndarray:

@@ -1,8 +1,7 @@
-"""The background worker: claims queued runs, trains them with moo_core, stores every step.
+"""The background worker: claims queued jobs, trains them with moo_core, stores every step.
 
-A heartbeat thread keeps the run (and this worker) alive in the database and turns a cancel
-request into a stop flag that the training loop reads between chunks (chunks are ≤ 0.25 s, so
-a cancel is honoured within a second).
+A job is one run, a sweep, an NSGA-II front, or a comparison's runs (a race): runs that share
+a batch train as one job (worker/jobs.py), others side by side in processes (worker/race.py).
 
 Storage retries its writes past a busy lock (storage.db.retrying); an error that outlasts those
 retries costs the heartbeat one beat and the serve loop one poll, with one line on stderr,
@@ -13,132 +12,26 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
-import threading
 import time
-import traceback
 import uuid
-from dataclasses import dataclass
 
 import storage
-from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
-from moo_core.nsga2 import Nsga2Config, run_nsga2
-from moo_core.trajectory import TRAJECTORY_SAMPLES
+from moo_core.batch import can_share_batch
 from storage.races import claim_siblings
-from worker.race import train_together
+from worker.heartbeat import say
+from worker.jobs import WorkerOptions, train_job
+from worker.race import in_processes
 
-
-@dataclass
-class WorkerOptions:
-    poll: float = 0.2
-    heartbeat: float = 1.0
-    grace: float = 30.0
-    exit_when_idle: bool = False
-    threads: int | None = None  # None: sized to each run's work (moo_core.threads)
+__all__ = ["WorkerOptions", "new_worker_id", "serve"]
 
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-class _Heartbeat(threading.Thread):
-    """Beats for the current run every `interval` s; sets `cancel` when one is requested."""
-
-    def __init__(self, engine, run_id: int, worker_id: str, interval: float):
-        super().__init__(daemon=True, name=f"heartbeat-{run_id}")
-        self.engine, self.run_id, self.worker_id, self.interval = (
-            engine,
-            run_id,
-            worker_id,
-            interval,
-        )
-        self.progress = 0.0
-        self.cancel = threading.Event()
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(self.interval):
-            self.beat()
-
-    def beat(self) -> None:
-        try:
-            if storage.beat(self.engine, self.run_id, self.worker_id, self.progress):
-                self.cancel.set()
-            storage.worker_beat(self.engine, self.worker_id)
-        except Exception as error:  # a lost beat is retried next interval; the reaper decides
-            _say(f"heartbeat of run {self.run_id}", error)
-
-
-def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
-    """Train one claimed run to its end; returns the final status."""
-    config = claimed.config
-    is_sweep, is_nsga2 = isinstance(config, SweepConfig), isinstance(config, Nsga2Config)
-    steps = config.generations if is_nsga2 else (config.run if is_sweep else config).steps
-    heartbeat = _Heartbeat(engine, claimed.id, worker_id, options.heartbeat)
-    heartbeat.start()
-
-    def on_chunk(chunk: StepChunk) -> None:
-        if not is_sweep:
-            storage.append_metrics(engine, claimed.id, chunk.start, chunk.row(0))
-        heartbeat.progress = (chunk.start + chunk.length) / steps
-
-    def fetch(ref: str) -> bytes:  # an uploaded dataset, read from the shared database
-        return storage.dataset_content(engine, ref)
-
-    def on_generation(generation: int) -> None:
-        heartbeat.progress = generation / steps
-
-    try:
-        if is_nsga2:  # a whole front in one job, stored like a sweep's points
-            result = run_nsga2(
-                config, on_generation=on_generation, should_stop=heartbeat.cancel.is_set
-            )
-            storage.store_sweep_points(engine, claimed.id, result.points())
-            status = result.outcomes[0].status if result.outcomes else "completed"
-        elif is_sweep:
-            result = sweep(
-                config,
-                on_chunk=on_chunk,
-                should_stop=heartbeat.cancel.is_set,
-                fetch=fetch,
-                threads=options.threads,
-                trajectory_samples=TRAJECTORY_SAMPLES,
-            )
-            storage.store_sweep_points(engine, claimed.id, result.points())
-            storage.store_sweep_trajectories(engine, claimed.id, result.trajectories or [])
-            statuses = {o.status for o in result.outcomes}
-            status = "cancelled" if "cancelled" in statuses else "completed"
-        else:
-            result = run(
-                config,
-                on_chunk=on_chunk,
-                should_stop=heartbeat.cancel.is_set,
-                fetch=fetch,
-                threads=options.threads,
-            )
-            status = result.outcome.status
-        storage.finish_run(
-            engine,
-            claimed.id,
-            status,
-            seconds=result.seconds,
-            summary=result.summary(),  # NaN/inf become null in storage
-            device=result.device,
-        )
-        return status
-    except ConfigError as error:  # e.g. an uploaded dataset deleted after the run was queued
-        storage.finish_run(engine, claimed.id, "failed", error=str(error))
-        return "failed"
-    except Exception:
-        storage.finish_run(engine, claimed.id, "failed", error=traceback.format_exc())
-        return "failed"
-    finally:
-        heartbeat.done.set()
-        heartbeat.join()
-
-
 def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
-    """Claim and train runs until stopped (or, with `exit_when_idle`, until none is queued)."""
+    """Claim and train jobs until stopped (or, with `exit_when_idle`, until none is queued);
+    how many runs were trained."""
     worker_id = worker_id or new_worker_id()
     processed, registered = 0, False
     while True:
@@ -149,7 +42,7 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
                 registered = True
             trained = _serve_once(engine, worker_id, options)
         except Exception as error:  # the database is away for longer than storage retries
-            _say(f"worker {worker_id}", error)
+            say(f"worker {worker_id}", error)
             time.sleep(max(options.poll, options.heartbeat))
             continue
         if trained is None:
@@ -166,18 +59,12 @@ def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
     claimed = storage.claim_next_run(engine, worker_id)
     if claimed is None:
         return None
-    siblings = claim_siblings(engine, claimed.id, worker_id)  # a comparison: a race
-    if siblings:
-        train_together(engine, [claimed, *siblings], worker_id, options)
+    runs = [claimed, *claim_siblings(engine, claimed.id, worker_id)]  # a comparison: a race
+    if len(runs) > 1 and not can_share_batch([run.config for run in runs]):
+        in_processes(engine, runs, worker_id, options)
     elif claimed.config is not None:
-        execute(engine, claimed, worker_id, options)
-    return 1 + len(siblings)
-
-
-def _say(what: str, error: Exception) -> None:
-    """One line on stderr for an error the worker lives through."""
-    message = " ".join(str(getattr(error, "orig", None) or error).split())[:300]  # no SQL
-    print(f"{what}: {type(error).__name__}: {message} (trying again)", file=sys.stderr, flush=True)
+        train_job(engine, runs, worker_id, options)
+    return len(runs)
 
 
 def _device_name() -> str:

@@ -1,18 +1,15 @@
-"""Races: a comparison's runs train side by side, so their lines grow together.
-
-Runs that share their problem, start, length and optimizer race in lockstep: one batch in this
-process (moo_core.lockstep), each run its own row, its own heartbeat, metrics and verdict;
-two toy runs take little more than one, however busy the machine. Cancelling one run of such a
-race cancels the race (its runs step together). Other races train one process per run:
+"""Races whose runs cannot share a batch (another problem, start, length or optimizer): each run
+is its own job, trained side by side in its own process so their lines grow together.
 
 One Python process steps one run at a time (the GIL: two toy runs in threads took 4.8 s
-against 2.3 s one after the other, measured), so each run of a race trains in its own process
-with the worker's own `execute` (heartbeat, cancel, metrics, verdict), forked from the worker:
-the runs start within ~20 ms of each other with moo_core already imported. A forked run
-trains on one intra-op thread (an OpenMP pool does not survive a fork; two runs on two cores
-want one each anyway). A worker that has used CUDA cannot fork a CUDA user: its races start
-from a fork server instead (a clean process that imported moo_core once; ~1 s a start).
-The worker waits for its runs, beating for itself.
+against 2.3 s one after the other, measured), so each run trains in a process forked from the
+worker, through the worker's one job function (worker/jobs.py: heartbeat, cancel, metrics,
+verdict); the runs start within ~20 ms of each other with moo_core already imported. A forked
+run trains on one intra-op thread (an OpenMP pool does not survive a fork; two runs on two
+cores want one each anyway). A worker that has used CUDA cannot fork a CUDA user: its races
+start from a fork server instead (a clean process that imported moo_core once; ~1 s a start).
+The worker waits for its runs, beating for itself. Races that can share a batch never come
+here: the worker trains them as one job (moo_core.batch).
 """
 
 from __future__ import annotations
@@ -22,17 +19,17 @@ import multiprocessing
 import os
 import threading
 import time
-import traceback
 from dataclasses import replace
 from multiprocessing.connection import wait
 
 import storage
 from storage.queue import ClaimedRun
+from worker.jobs import WorkerOptions, train_job
 
-PRELOAD = ["moo_core", "storage", "worker.loop", "worker.race"]
+PRELOAD = ["moo_core", "storage", "worker.jobs", "worker.race"]
 
 
-def _context(options):
+def _context(options: WorkerOptions):
     """(the multiprocessing context, the options its runs train with)."""
     import torch
 
@@ -64,19 +61,13 @@ def _alive(pid: int) -> bool:
 
 def _train(url: str, claimed: ClaimedRun, worker_id: str, options, parent: int) -> None:
     """One run of a race, in its own process."""
-    from worker.loop import execute
-
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    engine = storage.make_engine(url)
-    execute(engine, claimed, worker_id, options)
+    train_job(storage.make_engine(url), [claimed], worker_id, options)
 
 
-def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> list[str]:
-    """Train `runs` (claimed by this worker) at the same time; their final statuses."""
-    from moo_core.lockstep import can_lockstep
-
-    if can_lockstep([run.config for run in runs]):
-        return in_lockstep(engine, runs, worker_id, options)
+def in_processes(engine, runs: list[ClaimedRun], worker_id: str, options) -> list[str]:
+    """Train `runs` (claimed by this worker), one process each, at the same time; their final
+    statuses."""
     url = engine.url.render_as_string(hide_password=False)
     context, options = _context(options)
     processes = [
@@ -102,54 +93,3 @@ def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> l
         view = storage.get_run(engine, run.id)
         statuses.append(view.status if view is not None else "failed")
     return statuses
-
-
-def in_lockstep(engine, runs: list[ClaimedRun], worker_id: str, options) -> list[str]:
-    """Train `runs` as one batch in this process; their final statuses."""
-    from moo_core.lockstep import race
-    from worker.loop import _Heartbeat
-
-    steps = runs[0].config.steps
-    beats = [_Heartbeat(engine, run.id, worker_id, options.heartbeat) for run in runs]
-    for beat in beats:
-        beat.start()
-
-    def on_chunk(chunk) -> None:
-        for k, run in enumerate(runs):  # a diverged row stops at its last finite step
-            if keep := chunk.finite_steps(k):
-                storage.append_metrics(engine, run.id, chunk.start, chunk.row(k, keep))
-        for beat in beats:
-            beat.progress = (chunk.start + chunk.length) / steps
-
-    def should_stop() -> bool:
-        return any(beat.cancel.is_set() for beat in beats)
-
-    try:
-        results = race(
-            [run.config for run in runs],
-            on_chunk=on_chunk,
-            should_stop=should_stop,
-            fetch=lambda ref: storage.dataset_content(engine, ref),
-            threads=options.threads,
-        )
-        for run, result in zip(runs, results, strict=True):
-            storage.finish_run(
-                engine,
-                run.id,
-                result.outcome.status,
-                seconds=result.seconds,
-                summary=result.summary(),
-                device=result.device,
-            )
-        return [result.outcome.status for result in results]
-    except Exception as error:
-        from moo_core import ConfigError
-
-        message = str(error) if isinstance(error, ConfigError) else traceback.format_exc()
-        for run in runs:
-            storage.finish_run(engine, run.id, "failed", error=message)
-        return ["failed"] * len(runs)
-    finally:
-        for beat in beats:
-            beat.done.set()
-            beat.join()

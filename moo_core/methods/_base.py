@@ -121,9 +121,11 @@ class Method(abc.ABC):
     requires_positive: ClassVar[bool] = False
     special_case_of: ClassVar[tuple[str, dict] | None] = None
     constant_weights: ClassVar[bool] = False
+    unit_f_weight: ClassVar[bool] = False
     SPEC_FIELDS: ClassVar[tuple[str, ...]] = (
         "name", "summary", "hyperparams", "defaults", "uses_epsilon", "needs_gram",
         "enforces_constraints", "requires_positive", "special_case_of", "constant_weights",
+        "unit_f_weight",
     )  # fmt: skip
 
     def __init_subclass__(cls, method: str | None = None, **kwargs):

@@ -25,7 +25,7 @@ class DualMethod(Method):
 
     def ascend(self, lam: torch.Tensor, defect: torch.Tensor) -> torch.Tensor:
         """The dual step before projection (plain ascent: λ + lr_λ·d)."""
-        return lam + self.column("lr_lambda") * defect
+        return lam + self.columns["lr_lambda"] * defect
 
     def column(self, name: str) -> torch.Tensor:
         """A number hyperparameter as a (K, 1) column, made once."""

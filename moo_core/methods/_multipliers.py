@@ -32,20 +32,23 @@ class _Multiplier(DualMethod):
         """δ as a (K, 1) column (0 for BDMM)."""
         return torch.zeros_like(values[:, :1])
 
+    def __init__(self, settings, constraints, seeds=None):
+        super().__init__(settings, constraints, seeds)
+        slack = settings.get("inequality") == "slack"
+        if slack and any(kind != "eq" for kind in constraints.kinds):
+            self.weigh = self._slack_weigh  # the package's form, chosen once
+
     def pull(self, lam, defect):
         return lam + self.damping_column * defect
 
-    def weigh(self, values, gram):
-        if "damping_column" not in self.__dict__:
-            self.damping_column = self.damping(values)
-        slack = self.settings.get("inequality") == "slack"
-        if slack and any(kind != "eq" for kind in self.constraints.kinds):
-            return self._slack_weigh(values)
-        return super().weigh(values, gram)
+    def _prepare(self, values):
+        super()._prepare(values)
+        self.damping_column = self.damping(values)
 
-    def _slack_weigh(self, values):
+    def _slack_weigh(self, values, gram=None):
         gap = values[:, 1:] - self.constraints.epsilon
         if "slack_signs" not in self.__dict__:
+            self.damping_column = self.damping(values)
             kinds = self.constraints.kinds
             sign = torch.tensor([SLACK_SIGN[k] for k in kinds], dtype=gap.dtype).to(gap.device)
             self.slack_signs = sign

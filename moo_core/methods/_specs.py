@@ -62,9 +62,10 @@ class MethodSpec:
     enforces_constraints: bool = False  # meets ε exactly at convergence (verdict)
     requires_positive: bool = False  # every objective + `shift` must stay > 0
     # (method, settings) this method is a case of, step for step: a race batches the two
-    # as one method (moo_core.lockstep); None for most
+    # as one method (moo_core.batch.as_family); None for most
     special_case_of: tuple[str, dict] | None = None
     constant_weights: bool = False  # weights from the settings alone (weighted sum)
+    unit_f_weight: bool = False  # the weight on f is exactly 1 at every step (Lagrangians)
     fits: Callable[[Mapping[str, Any], int], None] | None = None  # settings vs m
 
     def check(self, settings: Mapping[str, Any], objectives: int) -> None:
@@ -167,9 +168,10 @@ declare(
             Hyperparam("kind", "choice", "squared", "Penalty shape", choices=("hinge", "squared")),
         ),
         uses_epsilon=True,
+        unit_f_weight=True,
     )
 )
-DUAL = {"uses_epsilon": True, "enforces_constraints": True}
+DUAL = {"uses_epsilon": True, "enforces_constraints": True, "unit_f_weight": True}
 declare(
     MethodSpec(
         "bdmm",

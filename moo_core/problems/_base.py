@@ -1,46 +1,26 @@
-"""The protocol every trainable objective pair follows, and the base for toy problems."""
+"""The base of the toy problems: an Objective (moo_core.objective) in x ∈ R^n."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import numpy as np
 import torch
 
+from moo_core.objective import FRONT_POINTS, Objective, nearest
 from moo_core.problems._specs import PROBLEMS, ProblemSpec
 from moo_core.registry import Hyperparam
 
 
-class Objective(Protocol):
-    """m objectives over parameters stacked on a leading axis of size K (one row per run).
-
-    `evaluate` returns the values (K, m) with their autograd graph: column 0 is f (primary),
-    the others are constrained by ε or balanced against it. Row k must depend on row k of
-    the parameters only, so K stacked runs equal K single runs.
-    """
-
-    n_objectives: int
-    reference_point: tuple[float, ...] | None
-
-    def init_params(self, seeds: list[int], device: torch.device) -> list[torch.Tensor]: ...
-
-    def evaluate(self, params: list[torch.Tensor], step: int) -> torch.Tensor: ...
-
-    def project(self, params: list[torch.Tensor]) -> None: ...
-
-    def front(self, points: int) -> np.ndarray | None: ...
-
-
-class Problem(ABC):
+class Problem(Objective):
     """A toy problem in x ∈ R^n with an analytic Pareto front.
 
     Subclasses name their declaration (`class Concave(Problem, problem="concave")`, see
     moo_core.problems._specs), which gives the attributes below, and implement `objectives`.
-    They may also define `analytic_gradients(x) -> (f, g, …, ∇f, ∇g, …)` (the m values, then
-    the m gradients), a closed form that training uses instead of autograd (faster; tested
-    against autograd).
+    They may also define `analytic_gradients(x) -> (values (m, K), gradients (m, K, n))`, a
+    closed form that training uses instead of autograd (faster; tested against autograd).
     """
 
     spec: ClassVar[ProblemSpec]
@@ -91,25 +71,20 @@ class Problem(ABC):
     def evaluate(self, params: list[torch.Tensor], step: int) -> torch.Tensor:
         return torch.stack(self.objectives(params[0]), -1)
 
-    def closed_form(
-        self, params: list[torch.Tensor]
-    ) -> tuple[torch.Tensor, list[list[torch.Tensor]]] | None:
-        """(values (K, m), per objective its gradient for every parameter) from the closed
-        form, or None where the problem has none (the Balancer then uses autograd)."""
+    def has_closed_form(self) -> bool:
+        return self.analytic_gradients is not None
+
+    def closed_form(self, params: list[torch.Tensor]):
+        """(values (m, K), [gradients (m, K, n)]) from the closed form, or None where the
+        problem has none (the engine then uses autograd). Give it detached parameters, or
+        call it under torch.no_grad()."""
         if self.analytic_gradients is None:
             return None
-        with torch.no_grad():
-            out = self.analytic_gradients(params[0])
-        m = self.n_objectives
-        return torch.stack(out[:m], -1), [[grad] for grad in out[m:]]
+        values, gradients = self.analytic_gradients(params[0])
+        return values, [gradients]
 
-    def gradients(self, params, step):
-        """The two-objective view: f, g and their gradients (closed form where there is one)."""
-        closed = self.closed_form(params)
-        if closed is None:
-            return autograd_gradients(self, params, step)
-        values, grads = closed
-        return (*values.unbind(-1), *grads)
+    def work_per_row(self) -> int:
+        return self.dim
 
     def project(self, params: list[torch.Tensor]) -> None:
         if self.bounds is not None:
@@ -124,9 +99,13 @@ class Problem(ABC):
         """`points` points (rows of m values) along the analytic Pareto front."""
         return self.spec.front(points)
 
-    @classmethod
-    def describe(cls) -> dict:
-        return cls.spec.describe()
+    def front_distances(self, points: np.ndarray) -> np.ndarray:
+        """Each row's distance to the front: exact where the spec knows it, else to the front
+        sampled at FRONT_POINTS."""
+        if self.spec.exact_distance is None:
+            return nearest(np.asarray(points, dtype=float), self.front(FRONT_POINTS))
+        distances = [self.spec.exact_distance(*row) for row in np.asarray(points, dtype=float)]
+        return np.array([np.nan if d is None else d for d in distances], dtype=float)
 
 
 def autograd_gradients(objective, params, step):

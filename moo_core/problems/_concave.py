@@ -17,7 +17,7 @@ class Concave(Problem, problem="concave"):
 
     def __init__(self, init=None):
         super().__init__(init)
-        self.centres = {}  # (dtype, device) → the centres of f and g, made once
+        self.centres = {}  # (dtype, device, dim) → the centres of f and g, made once
 
     def objectives(self, x):
         f = 1.0 - (-((x - SHIFT) ** 2).sum(-1)).exp()
@@ -25,15 +25,16 @@ class Concave(Problem, problem="concave"):
         return f, g
 
     def analytic_gradients(self, x):
-        """f, g, ∇f = 2(x − c_f)(1 − f), ∇g = 2(x − c_g)(1 − g): both objectives in one set of
-        kernels on (2, K, n), the same operations as `objectives` (same bits, fewer kernels)."""
+        """(f, g) as (2, K) and (∇f, ∇g) = 2(x − c)(1 − value) as (2, K, n): both objectives in
+        one set of kernels, the same operations as `objectives` (same bits, fewer kernels)."""
         offset = x - self._centres(x)  # x − 1/√2 and x + 1/√2
         values = torch.rsub((-(offset**2).sum(-1)).exp(), 1.0)
         grads = 2.0 * offset * torch.rsub(values, 1.0).unsqueeze(-1)
-        return values[0], values[1], grads[0], grads[1]
+        return values, grads
 
     def _centres(self, x):
-        key = (x.dtype, x.device)
+        key = (x.dtype, x.device, x.dim())
         if key not in self.centres:
-            self.centres[key] = torch.tensor([SHIFT, -SHIFT], dtype=x.dtype, device=x.device)
-        return self.centres[key].reshape(2, *[1] * x.dim())
+            centres = torch.tensor([SHIFT, -SHIFT], dtype=x.dtype, device=x.device)
+            self.centres[key] = centres.reshape(2, *[1] * x.dim())
+        return self.centres[key]

@@ -22,12 +22,12 @@ class Convex(Problem, problem="convex"):
         self.centres = {}  # (dtype, device) → the centres of f and g, made once
 
     def analytic_gradients(self, x):
-        """f, g, ∇f = 2x, ∇g = 2(x − (2, 0)): both objectives in one set of kernels on
-        (2, K, 2), the same operations as `objectives` (x − 0 is x: same bits)."""
+        """(f, g) as (2, K) and (∇f, ∇g) = (2x, 2(x − (2, 0))) as (2, K, 2): both objectives
+        in one set of kernels, the same operations as `objectives` (x − 0 is x: same bits)."""
         offset = x - self._centres(x)
         values = (offset**2).sum(-1)
         grads = 2.0 * offset
-        return values[0], values[1], grads[0], grads[1]
+        return values, grads
 
     def _centres(self, x):
         key = (x.dtype, x.device)

@@ -28,7 +28,3 @@ class Dtlz2(Problem, problem="dtlz2"):
             radius * torch.cos(polar) * torch.sin(azimuth),
             radius * torch.sin(polar),
         )
-
-    def distance_to_front(self, *point: float) -> float | None:
-        """Exact: |‖y‖ − 1| in the positive octant (moo_core.problems._specs)."""
-        return self.spec.exact_distance(*point)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from moo_core.objective import Objective
 from moo_core.tasks import _objectives as objectives
 from moo_core.tasks._checks import check_task
 from moo_core.tasks._mlp import init_mlp, mlp_forward, weight_tensors
@@ -33,7 +34,7 @@ G_UNITS = {
 }
 
 
-class Task:
+class Task(Objective):
     """Objective protocol for `spec` on `data`: m = 1 + len(spec.objectives) objectives, the
     loss f then each of spec.objectives in order, K rows stacked.
 
@@ -100,6 +101,10 @@ class Task:
         return None
 
     # ---- batches --------------------------------------------------------------------------
+
+    def work_per_row(self) -> int:
+        """Multiply-adds of one run's forward pass over one step's rows."""
+        return _parameter_count(self.widths) * self.rows_per_step
 
     @property
     def rows_per_step(self) -> int:

@@ -5,7 +5,15 @@ import importlib
 
 import pytest
 
-MODULES = ["bench.__main__", "bench.storage", "bench.dashboard", "bench.tasks", "bench.browser"]
+MODULES = [
+    "bench.__main__",
+    "bench.storage",
+    "bench.dashboard",
+    "bench.tasks",
+    "bench.browser",
+    "bench.steps",
+    "bench.races",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)

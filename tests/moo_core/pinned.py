@@ -140,15 +140,18 @@ def _clean(value):
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if k not in ("seconds", "device")}
+        return {
+            k: _clean(v)
+            for k, v in value.items()
+            if k not in ("seconds", "device", "device_reason")
+        }
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
 
 
 def compute() -> dict:
-    from moo_core import run, sweep
-    from moo_core.lockstep import race
+    from moo_core import race, run, sweep
 
     out: dict = {"runs": {}, "sweeps": {}, "races": {}}
     for name, kwargs in run_cases().items():

@@ -19,7 +19,7 @@ from moo_core import (
     sweep,
     sweep_config_from_dict,
 )
-from moo_core.engine import train_batch
+from moo_core.batch import Batch
 
 from ._helpers import run_once
 
@@ -229,7 +229,7 @@ def test_a_batch_must_share_problem_and_method():
     first = make_run_config("concave", "mdmm", steps=3, device="cpu")
     other = make_run_config("convex", "mdmm", steps=3, device="cpu")
     with pytest.raises(ValueError, match="problem"):
-        train_batch([first, other])
+        Batch.of([first, other])
 
 
 def test_a_run_that_is_not_finite_at_the_start_reports_no_values():

@@ -86,18 +86,14 @@ def test_analytic_gradients_equal_autograd(problem):
     generator = torch.Generator().manual_seed(1)
     x = (torch.rand(16, 2, generator=generator, dtype=torch.float64) * 4.0 - 2.0).requires_grad_()
     f_auto, g_auto, (grad_f_auto,), (grad_g_auto,) = autograd_gradients(instance, [x], 0)
+    # the training loop's closed form: values (m, K), gradients (m, K, n)
     with torch.no_grad():
-        f, g, grad_f, grad_g = instance.analytic_gradients(x)
-    torch.testing.assert_close(f, f_auto)
-    torch.testing.assert_close(g, g_auto)
-    torch.testing.assert_close(grad_f, grad_f_auto)
-    torch.testing.assert_close(grad_g, grad_g_auto)
-    # the training loop uses the analytic form
-    f_used, g_used, (grad_f_used,), (grad_g_used,) = instance.gradients([x], 0)
-    torch.testing.assert_close(f_used, f_auto)
-    torch.testing.assert_close(g_used, g_auto)
-    torch.testing.assert_close(grad_f_used, grad_f_auto)
-    torch.testing.assert_close(grad_g_used, grad_g_auto)
+        values, (gradients,) = instance.closed_form([x])
+    assert instance.has_closed_form()
+    torch.testing.assert_close(values[0], f_auto)
+    torch.testing.assert_close(values[1], g_auto)
+    torch.testing.assert_close(gradients[0], grad_f_auto)
+    torch.testing.assert_close(gradients[1], grad_g_auto)
 
 
 @pytest.mark.parametrize("problem", ["convex", "concave"])

@@ -33,8 +33,10 @@ def test_dtlz2_values_follow_the_definition():
 
 def test_dtlz2_exact_front_distance():
     problem = PROBLEMS.get("dtlz2")()
-    assert problem.distance_to_front(0.6, 0.0, 0.8) == pytest.approx(0.0, abs=1e-12)
-    assert problem.distance_to_front(1.2, 0.0, 1.6) == pytest.approx(1.0)
+    on, off, nan = problem.front_distances([[0.6, 0.0, 0.8], [1.2, 0.0, 1.6], [np.nan, 0, 0]])
+    assert on == pytest.approx(0.0, abs=1e-12)
+    assert off == pytest.approx(1.0)
+    assert np.isnan(nan)
 
 
 @pytest.mark.parametrize(("epsilons", "kinds"), [((0.5, 0.5), "eq,eq"), ((0.3, 0.6), "eq,eq")])

@@ -32,7 +32,7 @@ def test_sweep(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["races"]))
 def test_race(name):
-    from moo_core.lockstep import race
+    from moo_core import race
 
     configs = [pinned.config(kwargs) for kwargs in pinned.race_cases()[name]]
     got = [pinned._clean(result.summary()) for result in race(configs, threads=1)]

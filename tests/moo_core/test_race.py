@@ -1,13 +1,13 @@
-"""A race in lockstep: runs of different methods stacked as one batch end exactly where the
-same runs end alone (every row its own steps), whatever the methods' groups."""
+"""A race: runs of different methods stacked as one batch (moo_core.batch) end exactly where
+the same runs end alone (every row its own steps), whatever the methods' groups."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from moo_core import make_run_config, run
-from moo_core.lockstep import as_family, can_lockstep, groups, race
+from moo_core import make_run_config, race, run
+from moo_core.batch import Batch, as_family, can_share_batch
 
 
 def summary(result) -> dict:
@@ -50,7 +50,7 @@ RACES = {
 @pytest.mark.parametrize("name", [n for n in RACES if "gram" not in n])
 def test_a_race_ends_where_each_run_ends_alone(name):
     configs = RACES[name]
-    assert can_lockstep(configs)
+    assert can_share_batch(configs)
     raced = race(configs, threads=1)
     for config, result in zip(configs, raced, strict=True):
         alone = run(config, threads=1)
@@ -87,7 +87,11 @@ def test_bdmm_joins_mdmm_only_when_mdmm_races():
     assert family[1].hyperparams["damping"] == 0.0
     penalty = make_run_config("concave", "penalty", steps=1500)
     assert [r.method for r in as_family([bdmm, penalty])] == ["bdmm", "penalty"]
-    assert groups(as_family([mdmm, bdmm, penalty])) == [slice(0, 2), slice(2, 3)]
+    batch = Batch.of([mdmm, bdmm, penalty])
+    assert [(g.rows, g.method) for g in batch.groups] == [
+        (slice(0, 2), "mdmm"),
+        (slice(2, 3), "penalty"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -102,5 +106,6 @@ def test_bdmm_joins_mdmm_only_when_mdmm_races():
 )
 def test_races_that_cannot_share_a_batch_are_refused(other):
     mdmm = make_run_config("concave", "mdmm", steps=1500)
-    assert not can_lockstep([mdmm, other])
-    assert not can_lockstep([mdmm])
+    assert not can_share_batch([mdmm, other])
+    with pytest.raises(ValueError, match="share"):
+        Batch.of([mdmm, other])
