@@ -86,7 +86,7 @@ def make_balancer(runs: list[RunConfig], device: torch.device, scale=None) -> Ba
     if scale is not None:
         epsilon = epsilon / scale[:, 1:]
     constraints = [(kind, epsilon[:, i]) for i, kind in enumerate(runs[0].kinds())]
-    return Balancer(
+    return Balancer.configured(
         runs[0].method, constraints, seed=[r.seed for r in runs], **_settings(runs, device)
     )
 
@@ -185,7 +185,7 @@ def _loop(take_step: _Step, optimizer, recorder: Recorder, steps, chunk_seconds,
     status, report = "completed", None
     for step in range(steps):
         values, report, directions = take_step(step)  # detached: no graph from here on
-        lams = to_data_units(report.multipliers, take_step.scale)
+        lams = to_data_units(report.columns, take_step.scale)
         recorder.record(values, lams, take_step.cosine)
         optimizer.step(directions)  # in-place under no_grad
         take_step.objective.project(take_step.params)  # likewise

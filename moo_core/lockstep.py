@@ -92,11 +92,11 @@ class MixedBalancer(Balancer):
         self._in_use = Constraints(reports[0].constraints.kinds, epsilon)
         self._weights = torch.empty_like(values)
         self._multipliers = torch.full_like(values[:, 1:], float("nan"))
-        self._with_multipliers = any(r.multipliers is not None for r in reports)
+        self._with_multipliers = any(r.columns is not None for r in reports)
         for (rows, _), report in zip(self.parts, reports, strict=True):
             self._weights[rows] = report.weights
-            if report.multipliers is not None:
-                self._multipliers[rows] = report.multipliers
+            if report.columns is not None:
+                self._multipliers[rows] = report.columns
         # a method whose weights are its settings alone (a weighted sum) is not asked again;
         # the others write into views of the buffers kept from here on
         self._moving = [

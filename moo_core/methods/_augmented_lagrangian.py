@@ -34,6 +34,7 @@ class AugmentedLagrangian(DualMethod):
     (Hestenes 1969; Powell 1969; Rockafellar 1973; cooper's AugmentedLagrangian)."""
 
     summary = "L = f + λ(g − ε) + (ρ/2)(g − ε)²; λ ← λ + ρ(g − ε)"
+    dual_step = "the method of multipliers λ ← λ + ρ·d (projected for inequalities), its own"
     hyperparams = (
         Hyperparam(
             "penalty",

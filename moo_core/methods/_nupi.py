@@ -34,6 +34,7 @@ class NuPI(DualMethod):
     front."""
 
     summary = "L = f + λ(g − ε); λ by a νPI controller of g − ε"
+    dual_step = "νPI: λ ← λ + lr_lambda·(κᵢ·d + κₚ·(ξₜ − ξₜ₋₁)) (projected), its own"
     hyperparams = (
         dataclasses.replace(
             LR_LAMBDA, default=0.1, help="Step η of the multiplier λ (cooper's lr)"

@@ -204,19 +204,27 @@ def loss_sequence(m: int, steps: int, seed: int) -> torch.Tensor:
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 def test_uncertainty_matches_libmtl_uw(libmtl, m, optimizer):
     """LibMTL's UW driven directly (its loss_scale trained by a torch optimizer) against the
-    lab's weights over 30 steps of the same losses."""
+    lab's weights over 30 steps of the same losses: the method stepping its log-variances
+    itself (the lab's engine, its `optimizer` setting) and the same torch optimizer stepping
+    them through `parameters()` (a user's own loop, as LibMTL does)."""
     uw = libmtl[0]()
     uw.task_num, uw.device = m, "cpu"
     uw.init_param()
     make = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
     optim = make([uw.loss_scale], lr=0.05)
-    balancer = Balancer("uncertainty", optimizer=optimizer, lr_log_variance=0.05)
+    builtin = Balancer.configured("uncertainty", optimizer=optimizer, lr_log_variance=0.05)
+    own = Balancer("uncertainty")
+    own_optim = make(list(own.parameters()), lr=0.05)
     for values in loss_sequence(m, 30, seed=m):
         optim.zero_grad()
         reference = uw.backward(values.clone().requires_grad_(True))
         optim.step()
-        ours = balancer.weigh(values.unsqueeze(0)).weights[0]
+        ours = builtin.weigh(values.unsqueeze(0)).weights[0]
         np.testing.assert_allclose(ours.numpy(), reference, rtol=1e-5)
+        own_optim.zero_grad()
+        mine = own.weigh(values.unsqueeze(0)).weights[0]
+        own_optim.step()
+        np.testing.assert_allclose(mine.numpy(), reference, rtol=1e-6)
 
 
 @pytest.mark.parametrize("m", [2, 3, 5])
