@@ -174,7 +174,7 @@ class Method(abc.ABC):
         return dict(self.state)
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
-        self.state = {name: torch.as_tensor(value) for name, value in state.items()}
+        self.state = {name: torch.as_tensor(value).clone() for name, value in state.items()}
 
     # ---- the two-objective view ------------------------------------------------------------
 
