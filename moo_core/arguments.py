@@ -93,7 +93,8 @@ def losses(objective, others, params: list[torch.Tensor]) -> list[torch.Tensor]:
         if others.shape == objective.shape:
             others = [others]
         elif others.dim() == objective.dim() + 1 and others.shape[:-1] == objective.shape:
-            others = list(others.unbind(-1))
+            others = [others[..., i] for i in range(others.shape[-1])]  # not unbind: its
+            # backward builds the gradient of every slice, once per objective
         else:
             raise ConfigError(
                 f"others has shape {tuple(others.shape)} for an objective of shape "

@@ -203,7 +203,7 @@ class Balancer:
             )
             return report, list(grads)
         rows = values.shape[0] if stacked else 1
-        flat = jacobian(list(values.unbind(-1)), params, rows)
+        flat = jacobian([values[:, i] for i in range(values.shape[1])], params, rows)
         report = self.weigh(values.detach(), gram_of(flat))
         return report, unflatten(combine(report.weights, flat), params)
 

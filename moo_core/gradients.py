@@ -25,14 +25,16 @@ def jacobian(losses: Sequence[torch.Tensor], params: list[torch.Tensor], rows: i
     sizes = [p.numel() // rows for p in params]
     first = params[0]
     flat = torch.empty((m, rows, sum(sizes)), dtype=first.dtype, device=first.device)
-    for i, loss in enumerate(losses):
-        if not loss.requires_grad:  # a constant objective: no gradient
+    live = [i for i, loss in enumerate(losses) if loss.requires_grad]
+    for i in range(m):
+        if i not in live:  # a constant objective: no gradient
             flat[i].zero_()
             continue
+        loss = losses[i]
         grads = torch.autograd.grad(
             loss.sum() if loss.dim() else loss,
             params,
-            retain_graph=any(later.requires_grad for later in losses[i + 1 :]),
+            retain_graph=i != live[-1],
             allow_unused=True,
             materialize_grads=True,
         )
