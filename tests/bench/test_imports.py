@@ -33,4 +33,4 @@ def test_the_library_bench_compares_the_same_step(method, m):
     torch.testing.assert_close(found["balancer"], found["hand"], rtol=1e-4, atol=1e-6)
     if method != "pcgrad" or m == 2:
         error = (found["paper"] - found["hand"]).norm() / found["hand"].norm()
-        assert error < 1e-2, error  # measured ≤ 1.3e-3 (SLSQP at m = 10)
+        assert error < 1e-2, error  # measured ≤ 2.1e-3 (SLSQP at m = 10)
