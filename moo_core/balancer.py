@@ -22,55 +22,18 @@ objective has shape (K,) and row k of it depends on row k of every parameter onl
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from moo_core import arguments
 from moo_core._lazy import torch
 from moo_core.gradients import combine, gram_matrix, gram_of, jacobian, mix, unflatten
 from moo_core.gradients import objective_gradients as objective_gradients
 from moo_core.methods import METHODS, Constraints, Method
-from moo_core.methods import min_cosine as _min_cosine
 from moo_core.registry import ConfigError
+from moo_core.report import Report
 
 __all__ = ["Balancer", "Report", "gram_matrix", "mix", "objective_gradients"]
 
 Constraint = "tuple[str, float | torch.Tensor]"  # (kind, ε); a string: torch loads on use
-
-
-@dataclass(frozen=True)
-class Report:
-    """What one step did. `weights` (m,) — or (K, m) for stacked runs — are the coefficients
-    of the objectives' gradients in the step (they sum to 1 for MGDA, IMTL-G and CAGrad with
-    c = 0, not in general: see each method). `multipliers` (m − 1,) are the Lagrange
-    multipliers of BDMM, MDMM, the augmented Lagrangian and νPI, None for the others.
-    `values` are the objective values; `gram` the Gram matrix where the method read it;
-    `recorded` what the lab records in its multiplier columns where that is not
-    `multipliers` (a task-balancing method's weights on the others; `columns`)."""
-
-    weights: torch.Tensor
-    multipliers: torch.Tensor | None
-    values: torch.Tensor
-    constraints: Constraints | None = None
-    gram: torch.Tensor | None = None
-    recorded: torch.Tensor | None = None
-
-    @property
-    def columns(self) -> torch.Tensor | None:
-        """The lab's multiplier columns (λ, or the weights on the others, or None)."""
-        return self.multipliers if self.recorded is None else self.recorded
-
-    @property
-    def violation(self) -> torch.Tensor | None:
-        """The largest constraint violation (None without constraints)."""
-        if self.constraints is None or not self.constraints.count:
-            return None
-        stacked = self.values if self.values.dim() > 1 else self.values.unsqueeze(0)
-        violation = self.constraints.violation(stacked[:, 1:])
-        return violation if self.values.dim() > 1 else violation[0]
-
-    def min_cosine(self) -> torch.Tensor | None:
-        """The smallest pairwise cosine between the objectives' gradients (needs the Gram)."""
-        return None if self.gram is None else _min_cosine(self.gram)
 
 
 class Balancer:
