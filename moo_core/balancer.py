@@ -126,6 +126,8 @@ class Balancer:
         gradient even where the method does not need them, so that the report carries the
         Gram matrix (e.g. to log gradient conflict)."""
         params = [p for p in params if p.requires_grad]
+        if not params:
+            raise ConfigError("params holds no tensor that requires grad: nothing to step")
         losses = arguments.losses(objective, others, params)
         stacked = objective.dim() == 1
         values = torch.stack([loss.detach() for loss in losses], -1)

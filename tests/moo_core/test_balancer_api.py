@@ -58,6 +58,12 @@ def test_per_sample_losses_are_refused_naming_the_shape_and_the_fix():
         Balancer("mgda").backward(losses[0], [per_sample[:, 1]], model.parameters())
 
 
+def test_no_trainable_parameter_is_refused():
+    x = torch.tensor([1.0])  # no requires_grad
+    with pytest.raises(ConfigError, match="no tensor that requires grad"):
+        Balancer("mgda").backward(x.sum(), [x.sum()], [x])
+
+
 def test_report_multipliers_are_lagrange_multipliers_only():
     """Task weights in `weights`; `multipliers` only for the multiplier methods; `columns`
     keeps what the lab records in its multiplier columns (the weights on the others)."""
