@@ -151,7 +151,11 @@ def _cmd_datasets(args) -> dict | list:
     return [DATASETS.get(name).describe() for name in DATASETS.names()]
 
 
-def _cmd_methods(args) -> dict | list:
+def _cmd_methods(args) -> dict | list | str:
+    if not args.json:
+        from moo_core.listing import methods_table
+
+        return methods_table()
     return [
         {
             "name": name,
@@ -200,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m moo_core", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("problems", help="list problems (JSON)").set_defaults(handler=_cmd_problems)
-    commands.add_parser("methods", help="list methods (JSON)").set_defaults(handler=_cmd_methods)
+    methods = commands.add_parser("methods", help="list methods (a table; --json: records)")
+    methods.add_argument("--json", action="store_true", help="one JSON list, as before")
+    methods.set_defaults(handler=_cmd_methods)
     commands.add_parser("datasets", help="list built-in datasets (JSON)").set_defaults(
         handler=_cmd_datasets
     )
@@ -232,5 +238,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
         return 2
-    print(json.dumps(_clean(output)))
+    print(output if isinstance(output, str) else json.dumps(_clean(output)))
     return 0

@@ -91,7 +91,7 @@ def make_balancer(batch: Batch, group: Group, device: torch.device, scale=None) 
         for name, value in group.settings.items()
     }
     seeds = batch.seeds[rows].tolist()
-    return Balancer(group.method, constraints, seed=seeds, **settings)
+    return Balancer.configured(group.method, constraints, seed=seeds, **settings)
 
 
 def train(

@@ -1,9 +1,20 @@
-"""Front quality: non-dominated filter, hypervolume and IGD (computed with `moocore`)."""
+"""Front quality: non-dominated filter, hypervolume and IGD (computed with `moocore`, the
+`metrics` extra of a library install: loaded on first use, so a single run needs none)."""
 
 from __future__ import annotations
 
-import moocore
+import importlib
+
 import numpy as np
+
+
+def _moocore():
+    try:
+        return importlib.import_module("moocore")
+    except ImportError:
+        raise ImportError(
+            "front metrics need moocore: pip install 'moo-lab[metrics]' (or requirements.txt)"
+        ) from None
 
 
 def nondominated(points: np.ndarray) -> list[int]:
@@ -11,7 +22,7 @@ def nondominated(points: np.ndarray) -> list[int]:
     finite = np.flatnonzero(np.isfinite(points).all(axis=1))
     if finite.size == 0:
         return []
-    mask = moocore.is_nondominated(points[finite], maximise=False, keep_weakly=True)
+    mask = _moocore().is_nondominated(points[finite], maximise=False, keep_weakly=True)
     return [int(i) for i in finite[mask]]
 
 
@@ -21,7 +32,7 @@ def hypervolume(points: np.ndarray, reference: tuple[float, float]) -> float | N
     finite = points[np.isfinite(points).all(axis=1)]
     if finite.size == 0:
         return None
-    return float(moocore.hypervolume(finite, ref=np.asarray(reference, dtype=float)))
+    return float(_moocore().hypervolume(finite, ref=np.asarray(reference, dtype=float)))
 
 
 def igd(points: np.ndarray, front: np.ndarray | None) -> float | None:
@@ -29,4 +40,4 @@ def igd(points: np.ndarray, front: np.ndarray | None) -> float | None:
     finite = points[np.isfinite(points).all(axis=1)]
     if front is None or finite.size == 0:
         return None
-    return float(moocore.igd(finite, ref=front))
+    return float(_moocore().igd(finite, ref=front))

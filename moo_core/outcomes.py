@@ -14,7 +14,7 @@ import gc
 import numpy as np
 import torch
 
-from moo_core.balancer import mix, objective_gradients
+from moo_core.gradients import mix, objective_gradients
 from moo_core.records import RunOutcome, objective_names
 from moo_core.verdict import judge_rows
 

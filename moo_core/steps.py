@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from moo_core.balancer import gram_matrix, mix, objective_gradients
+from moo_core.gradients import gram_matrix, mix, objective_gradients
 from moo_core.methods import min_cosine
 from moo_core.optim import BatchedSGD
 

@@ -50,15 +50,15 @@ class Weigher:
         self.methods = [b.method_in_use() for _, b in self.parts]
         if len(self.parts) == 1:
             self.single = self.methods[0]
-            self.weights, self._multipliers = reports[0].weights, reports[0].multipliers
+            self.weights, self._multipliers = reports[0].weights, reports[0].columns
             return self.weights
         self.weights = torch.empty_like(values)
         lams = torch.full_like(values[:, 1:], float("nan"))
         for (rows, _), report in zip(self.parts, reports, strict=True):
             self.weights[rows] = report.weights
-            if report.multipliers is not None:
-                lams[rows] = report.multipliers
-        self._multipliers = lams if any(r.multipliers is not None for r in reports) else None
+            if report.columns is not None:
+                lams[rows] = report.columns
+        self._multipliers = lams if any(r.columns is not None for r in reports) else None
         self._moving = [
             (rows, method, self.weights[rows], lams[rows])
             for (rows, _), method in zip(self.parts, self.methods, strict=True)

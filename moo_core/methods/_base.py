@@ -122,10 +122,14 @@ class Method(abc.ABC):
     special_case_of: ClassVar[tuple[str, dict] | None] = None
     constant_weights: ClassVar[bool] = False
     unit_f_weight: ClassVar[bool] = False
+    # multipliers() are Lagrange multipliers (a Report's `multipliers`); for the others they
+    # are the weights on the others the lab records in its multiplier columns, or None
+    lagrangian: ClassVar[bool] = False
+    dual_step: ClassVar[str] = ""  # how the multipliers move, for the docs and `methods`
     SPEC_FIELDS: ClassVar[tuple[str, ...]] = (
         "name", "summary", "hyperparams", "defaults", "uses_epsilon", "needs_gram",
         "enforces_constraints", "requires_positive", "special_case_of", "constant_weights",
-        "unit_f_weight",
+        "unit_f_weight", "lagrangian", "dual_step",
     )  # fmt: skip
 
     def __init_subclass__(cls, method: str | None = None, **kwargs):
@@ -145,6 +149,20 @@ class Method(abc.ABC):
         self.constraints = constraints
         self.seeds = seeds
         self.state: dict[str, torch.Tensor] = {}  # learned state, checkpointed by state_dict()
+        # True once a caller's optimizer steps the `stepped_state` entries (Balancer.parameters):
+        # the method then leaves them alone and `state_gradients` says where to descend
+        self.outside = False
+
+    @classmethod
+    def stepped_state(cls, settings: dict, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """The learned state a user's optimizer may step instead of the method (λ, slack,
+        log-variances); most methods have none."""
+        return ()
+
+    def state_gradients(self) -> dict[str, torch.Tensor]:
+        """After `weigh` with `outside`: the gradient of each `stepped_state` entry for the
+        optimizer to descend along (for λ: −∂L/∂λ, so that its descent is an ascent on λ)."""
+        return {}
 
     @classmethod
     def check(cls, settings: dict, objectives: int) -> None:
@@ -162,15 +180,16 @@ class Method(abc.ABC):
         then advance the state."""
 
     def multipliers(self) -> torch.Tensor | None:
-        """(K, m − 1): the multipliers (or weights on the others) the latest `weigh` used,
-        before its own update; None for a method without them."""
+        """(K, m − 1): what the lab records in its multiplier columns for the latest `weigh`,
+        before the method's own update: the Lagrange multipliers (`lagrangian` methods), the
+        weights on the others (task-balancing methods), or None."""
         return None
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         return dict(self.state)
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
-        self.state = {name: torch.as_tensor(value) for name, value in state.items()}
+        self.state = {name: torch.as_tensor(value).clone() for name, value in state.items()}
 
     # ---- the two-objective view ------------------------------------------------------------
 

@@ -39,13 +39,38 @@ class DualMethod(Method):
             defect = self.direction * defect
         if "lambda" not in self.state:  # else resumed from a checkpoint
             self.state["lambda"] = torch.zeros_like(defect)
+        if self.outside:
+            return self._weigh_outside(defect)
         lam = self.state["lambda_used"] = self.state["lambda"]
         pull, stepped = self.pull(lam, defect), self.ascend(lam, defect)
         if self.inequality is not None:
             pull = torch.where(self.inequality, pull.clamp_min(0.0), pull)
             stepped = torch.where(self.inequality, stepped.clamp_min(0.0), stepped)
         self.state["lambda"] = stepped
+        return self._weights(pull)
+
+    def _weights(self, pull: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.ones, self.direction * pull if self.any_ge else pull], -1)
+
+    def _weigh_outside(self, defect: torch.Tensor) -> torch.Tensor:
+        """λ is stepped by the caller's optimizer (as the mdmm package does): project what it
+        left onto λ ≥ 0 for inequalities, pull with it and hand back the ascent direction d,
+        zero where a projected λ sits at 0 and d would push it below."""
+        lam = self.state["lambda"]  # a view of the optimizer's parameter: project in place
+        if self.inequality is not None:
+            lam.copy_(torch.where(self.inequality, lam.clamp_min(0.0), lam))
+            blocked = self.inequality & (lam <= 0.0) & (defect < 0.0)
+            self.ascent = torch.where(blocked, 0.0, defect)
+        else:
+            self.ascent = defect
+        lam = self.state["lambda_used"] = lam.clone()  # the optimizer moves the view later
+        pull = self.pull(lam, defect)
+        if self.inequality is not None:
+            pull = torch.where(self.inequality, pull.clamp_min(0.0), pull)
+        return self._weights(pull)
+
+    def state_gradients(self) -> dict[str, torch.Tensor]:
+        return {"lambda": -self.ascent}  # the optimizer's descent is an ascent on λ
 
     def _prepare(self, values: torch.Tensor) -> None:
         kinds = self.constraints.kinds

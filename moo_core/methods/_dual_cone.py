@@ -2,11 +2,12 @@
 
 `project_dual_cone` solves, per row, the dual of projecting Jᵀu onto the dual cone of the
 rows of J (Quinton & Rey 2024, Prop. 1): min_v vᵀGv subject to v ≥ u. It prepares G as
-TorchJD's QuadprogProjector does (divide by its trace, or zero it where the trace is below
-NORM_EPS; then add REG_EPS·I), so that the answers agree with TorchJD 0.18 to solver
-precision. For m ≤ EXACT_UP_TO the QP is solved exactly by enumerating its active sets (a
-strictly convex QP: the optimum is the feasible active-set solution of least value); beyond
-that by projected gradient descent with backtracking.
+TorchJD's QuadprogProjector does (divide by its trace; then add REG_EPS·I), so that the
+answers agree with TorchJD 0.18 to solver precision (except where the trace is below 10⁻⁴:
+see `normalize`). The regularisation bounds the conflict left: (Gw)ᵢ ≥ −REG_EPS·tr(G)·wᵢ.
+For m ≤ EXACT_UP_TO the QP is solved exactly by enumerating its active sets (a strictly
+convex QP: the optimum is the feasible active-set solution of least value); beyond that by
+projected gradient descent with backtracking.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from collections.abc import Callable
 
 import torch
 
-NORM_EPS = 1e-4  # TorchJD's norm_eps: a Gram with a smaller trace is treated as zero
 REG_EPS = 1e-4  # TorchJD's reg_eps: added to the normalised Gram's diagonal
 EXACT_UP_TO = 8  # 2^m active sets: exact up to 256 small solves a step
 DESCENT_STEPS = 3000
 
 
-def normalize(gram: torch.Tensor, eps: float = NORM_EPS) -> torch.Tensor:
-    """G / tr(G) per row, or zeros where tr(G) < eps (TorchJD's `normalize`)."""
+def normalize(gram: torch.Tensor) -> torch.Tensor:
+    """G / tr(G) per row, or zeros where tr(G) = 0. TorchJD's `normalize` zeroes every Gram
+    whose trace is below an absolute 10⁻⁴ (its norm_eps), which stops a run whose gradients
+    are merely small (weights are scale-free, so nothing needs it): here only a zero Gram —
+    every gradient zero, a stationary point — is zero."""
     trace = gram.diagonal(dim1=-2, dim2=-1).sum(-1)[..., None, None]
-    return torch.where(trace < eps, torch.zeros_like(gram), gram / trace.clamp_min(eps))
+    positive = trace > 0
+    return torch.where(positive, gram / torch.where(positive, trace, 1.0), 0.0)
 
 
 def prepared(gram: torch.Tensor) -> torch.Tensor:

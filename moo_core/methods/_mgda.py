@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import itertools
-
+import numpy as np
 import torch
 
 from moo_core.methods._base import Gram, Method
 
-EXACT_UP_TO = 6  # 2^m − 1 faces: exact up to 63 small solves a step
-FRANK_WOLFE_STEPS = 1000
-FRANK_WOLFE_TOLERANCE = 1e-6  # stop once the step γ falls below it
+ACTIVE_SET_TOLERANCE = 1e-12  # a free weight enters while its gradient exceeds this (G/tr G)
 
 
 def min_norm_weight(gram: Gram) -> torch.Tensor:
@@ -19,68 +16,67 @@ def min_norm_weight(gram: Gram) -> torch.Tensor:
 
 def min_norm_weights(gram: torch.Tensor) -> torch.Tensor:
     """Weights α on the simplex minimising ‖Σᵢ αᵢ∇Lᵢ‖² = αᵀGα per row of a (K, m, m) Gram
-    matrix: the closed form for m = 2; for m ≤ EXACT_UP_TO the exact simplex QP (the optimum
-    lies on some face of the simplex: solve each face's equality-constrained QP, keep the
-    feasible solution with the least norm); Frank–Wolfe (Sener & Koltun 2018, Alg. 2) beyond."""
+    matrix, exactly: the closed form for m = 2; beyond, Lawson & Hanson's active-set NNLS
+    (1974) on H = G/tr G + 11ᵀ with right-hand side 1, whose solution x ≥ 0 normalised to
+    sum 1 is the min-norm point (its KKT conditions are those of the simplex QP: (Gα)ᵢ equal
+    on the support, no smaller off it). It ends in at most a few m solves of m × m systems
+    (NumPy, one row at a time): exact where Frank–Wolfe (Sener & Koltun 2018, Alg. 2) only
+    approaches the optimum sublinearly."""
     m = gram.shape[-1]
     if m == 2:
         gamma = min_norm_weight(Gram(gram[:, 0, 0], gram[:, 1, 1], gram[:, 0, 1]))
         return torch.stack([gamma, 1.0 - gamma], -1)
-    if m <= EXACT_UP_TO:
-        return _faces(gram)
-    return _frank_wolfe(gram)
+    rows = gram.detach().to("cpu", torch.float64).numpy()
+    weights = np.stack([_active_set(row) for row in rows])
+    return torch.from_numpy(weights).to(gram.device, gram.dtype)
 
 
-def _faces(gram: torch.Tensor) -> torch.Tensor:
-    rows, m = gram.shape[0], gram.shape[-1]
-    best = torch.full((rows, m), 1.0 / m, dtype=gram.dtype, device=gram.device)
-    best_norm = torch.full((rows,), float("inf"), dtype=gram.dtype, device=gram.device)
-    for size in range(1, m + 1):
-        for face in itertools.combinations(range(m), size):
-            index = torch.tensor(face, device=gram.device)
-            sub = gram[:, index][:, :, index]
-            kkt = torch.zeros(rows, size + 1, size + 1, dtype=gram.dtype, device=gram.device)
-            kkt[:, :size, :size] = sub
-            kkt[:, :size, size] = kkt[:, size, :size] = 1.0
-            rhs = torch.zeros(rows, size + 1, 1, dtype=gram.dtype, device=gram.device)
-            rhs[:, size] = 1.0
-            solution = (torch.linalg.pinv(kkt) @ rhs)[:, :size, 0]
-            alpha = torch.zeros(rows, m, dtype=gram.dtype, device=gram.device)
-            alpha[:, index] = solution
-            norm = (alpha * (gram @ alpha.unsqueeze(-1)).squeeze(-1)).sum(-1)
-            scale = gram.diagonal(dim1=-2, dim2=-1).amax(-1)
-            feasible = (solution >= -1e-9).all(-1) & ((solution.sum(-1) - 1.0).abs() < 1e-6)
-            better = feasible & (norm < best_norm - 1e-12 * scale)
-            best = torch.where(better.unsqueeze(-1), alpha.clamp_min(0.0), best)
-            best_norm = torch.where(better, norm, best_norm)
-    return best / best.sum(-1, keepdim=True)
-
-
-def _frank_wolfe(gram: torch.Tensor) -> torch.Tensor:
-    m = gram.shape[-1]
-    alpha = torch.full(gram.shape[:-1], 1.0 / m, dtype=gram.dtype, device=gram.device)
-    moving = torch.ones(gram.shape[0], dtype=torch.bool, device=gram.device)
-    for _ in range(FRANK_WOLFE_STEPS):
-        slopes = (gram @ alpha.unsqueeze(-1)).squeeze(-1)  # G·α
-        vertex = torch.nn.functional.one_hot(slopes.argmin(-1), m).to(gram.dtype)
-        a = (alpha * (gram @ vertex.unsqueeze(-1)).squeeze(-1)).sum(-1)  # αᵀGe
-        b = (alpha * slopes).sum(-1)  # αᵀGα
-        c = (vertex * (gram @ vertex.unsqueeze(-1)).squeeze(-1)).sum(-1)  # eᵀGe
-        exact = (b - a) / (b + c - 2.0 * a).clamp_min(1e-30)
-        gamma = torch.where(c <= a, 1.0, torch.where(b <= a, 0.0, exact))
-        gamma = torch.where(moving, gamma, torch.zeros_like(gamma))
-        alpha = (1.0 - gamma.unsqueeze(-1)) * alpha + gamma.unsqueeze(-1) * vertex
-        moving &= gamma >= FRANK_WOLFE_TOLERANCE
-        if not bool(moving.any()):
+def _active_set(gram: np.ndarray) -> np.ndarray:
+    m = gram.shape[0]
+    if not np.isfinite(gram).all():
+        return np.full(m, 1.0 / m)
+    scale = np.trace(gram)
+    h = (gram / scale if scale > 0 else np.zeros_like(gram)) + 1.0
+    x, free = np.zeros(m), np.zeros(m, dtype=bool)
+    for _ in range(3 * m):  # each pass adds one weight; dropping ones is the inner loop
+        slope = 1.0 - h @ x
+        slope[free] = -np.inf
+        enter = int(np.argmax(slope))
+        if slope[enter] <= ACTIVE_SET_TOLERANCE:
             break
-    return alpha
+        free[enter] = True
+        while True:
+            index = np.flatnonzero(free)
+            z = np.zeros(m)
+            z[index] = _solve(h[np.ix_(index, index)])
+            if (z[index] > 0.0).all():
+                x = z
+                break
+            negative = index[z[index] <= 0.0]
+            ratios = x[negative] / (x[negative] - z[negative])
+            blocking = int(np.argmin(ratios))
+            x = x + ratios[blocking] * (z - x)
+            x[negative[blocking]] = 0.0  # exactly: it leaves the free set
+            free &= x > 0.0
+            x[~free] = 0.0
+    return x / x.sum()
+
+
+def _solve(h: np.ndarray) -> np.ndarray:
+    """h·z = 1 (least squares where h is singular: duplicate gradients)."""
+    ones = np.ones(h.shape[0])
+    try:
+        return np.linalg.solve(h, ones)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(h, ones, rcond=None)[0]
 
 
 class Mgda(Method, method="mgda"):
     """MGDA (Désidéri 2012; Sener & Koltun, NeurIPS 2018): step along the min-norm point of
-    the convex hull of the gradients (`min_norm_weights`), a common descent direction; it
-    stops at the first Pareto-stationary point. The multiplier columns report the weights on
-    the others (1 − γ for two). ε is not used."""
+    the convex hull of the gradients (`min_norm_weights`), a common descent direction: every
+    ⟨∇Lᵢ, d⟩ ≥ ‖d‖² ≥ 0, and d = 0 exactly at Pareto-stationary points, where it stops. The
+    weights sum to 1; the lab's multiplier columns record the weights on the others (1 − γ
+    for two). ε is not used."""
 
     def weigh(self, values, gram):
         weights = min_norm_weights(gram)

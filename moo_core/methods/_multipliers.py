@@ -28,6 +28,11 @@ SLACK_SIGN = {"eq": 0.0, "le": 1.0, "ge": -1.0}
 
 
 class _Multiplier(DualMethod):
+    @classmethod
+    def stepped_state(cls, settings, kinds):
+        slack = settings.get("inequality") == "slack" and any(k != "eq" for k in kinds)
+        return ("lambda", "slack") if slack else ("lambda",)
+
     def damping(self, values):
         """δ as a (K, 1) column (0 for BDMM)."""
         return torch.zeros_like(values[:, :1])
@@ -60,13 +65,21 @@ class _Multiplier(DualMethod):
                 self.state["lambda"] = torch.zeros_like(gap)
                 self.state["slack"] = (-sign * gap).clamp_min(0.0).sqrt()
         sign, slack = self.slack_signs, self.state["slack"]
-        lam = self.state["lambda_used"] = self.state["lambda"]
+        lam = self.state["lambda"]
+        self.state["lambda_used"] = lam.clone() if self.outside else lam
         residual = gap + sign * slack**2  # c = g − ε ± s²
         pull = lam + self.damping_column * residual  # ∂L/∂c
-        descended = slack - self.rates["lr"] * pull * 2.0 * sign * slack
-        self.state["slack"] = torch.where(sign != 0, descended, slack)  # eq: no slack
-        self.state["lambda"] = lam + self.rates["lr_lambda"] * residual
+        slope = pull * 2.0 * sign * slack  # ∂L/∂s (0 for eq: no slack)
+        if self.outside:  # the caller's optimizer steps λ (ascent) and s (descent)
+            self.outside_gradients = {"lambda": -residual, "slack": slope}
+        else:
+            self.state["slack"] = slack - self.rates["lr"] * slope
+            self.state["lambda"] = lam + self.rates["lr_lambda"] * residual
         return torch.cat([self.ones, pull], -1)
+
+    def state_gradients(self):
+        slack = self.settings.get("inequality") == "slack" and "slack" in self.state
+        return self.outside_gradients if slack else super().state_gradients()
 
 
 class Bdmm(_Multiplier, method="bdmm"):

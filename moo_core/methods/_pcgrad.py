@@ -12,9 +12,16 @@ class PcGrad(Method, method="pcgrad"):
     the original gradients, so the result is Σⱼ wⱼ∇Lⱼ with weights from the Gram matrix. With
     two tasks the order is immaterial: (1 − ⟨∇f,∇g⟩/‖∇f‖²)·∇f + (1 − ⟨∇f,∇g⟩/‖∇g‖²)·∇g where
     they conflict. For m > 2 the order is drawn per step from a generator seeded with the
-    run's seed. ε is not used."""
+    run's seed. `reduction`: the projected gradients summed (TorchJD, LibMTL and the paper's
+    TensorFlow code) or averaged (the PyTorch port Pytorch-PCGrad's default, reduction="mean"
+    there too). With two tasks the direction increases neither objective to first order
+    (Yu et al., Thm. 1); with more there is no such promise. ε is not used."""
 
     def weigh(self, values, gram):
+        weights = self._summed(gram)
+        return weights / gram.shape[-1] if self.settings.get("reduction") == "mean" else weights
+
+    def _summed(self, gram):
         if gram.shape[-1] == 2:
             fg = gram[:, 0, 1]
             conflict = torch.where(fg < 0, fg, torch.zeros_like(fg))

@@ -66,6 +66,10 @@ class MethodSpec:
     special_case_of: tuple[str, dict] | None = None
     constant_weights: bool = False  # weights from the settings alone (weighted sum)
     unit_f_weight: bool = False  # the weight on f is exactly 1 at every step (Lagrangians)
+    # multipliers() are Lagrange multipliers (a Report's `multipliers`); for the others they are
+    # the weights on the others the lab records in its multiplier columns, or None
+    lagrangian: bool = False
+    dual_step: str = ""  # how the multipliers move, for the docs and `methods`
     fits: Callable[[Mapping[str, Any], int], None] | None = None  # settings vs m
 
     def check(self, settings: Mapping[str, Any], objectives: int) -> None:
@@ -171,7 +175,16 @@ declare(
         unit_f_weight=True,
     )
 )
-DUAL = {"uses_epsilon": True, "enforces_constraints": True, "unit_f_weight": True}
+DUAL = {
+    "uses_epsilon": True,
+    "enforces_constraints": True,
+    "unit_f_weight": True,
+    "lagrangian": True,
+}
+ASCENT = (
+    "gradient ascent λ ← λ + lr_lambda·d (projected onto λ ≥ 0 for inequalities); "
+    "or your own optimizer on balancer.parameters(), as the mdmm package"
+)
 declare(
     MethodSpec(
         "bdmm",
@@ -179,6 +192,7 @@ declare(
         "_multipliers:Bdmm",
         (LR_LAMBDA, INEQUALITY),
         special_case_of=("mdmm", {"damping": 0.0}),  # the same steps, bit for bit (δ = 0)
+        dual_step=ASCENT,
         **DUAL,
     )
 )
@@ -188,6 +202,7 @@ declare(
         "L = f + λ(g − ε) + (δ/2)(g − ε)²",
         "_multipliers:Mdmm",
         (Hyperparam("damping", "float", 10.0, "Damping δ", 0.0, 1e4), LR_LAMBDA, INEQUALITY),
+        dual_step=ASCENT,
         **DUAL,
     )
 )
@@ -214,6 +229,7 @@ declare(
                 choices=("simultaneous", "alternating"),
             ),
         ),
+        dual_step="the method of multipliers λ ← λ + ρ·d (projected for inequalities), its own",
         **DUAL,
     )
 )
@@ -259,6 +275,7 @@ declare(
                 choices=("sgd", "zeros"),
             ),
         ),
+        dual_step="νPI: λ ← λ + lr_lambda·(κᵢ·d + κₚ·(ξₜ − ξₜ₋₁)) (projected), its own",
         **DUAL,
     )
 )
@@ -287,7 +304,19 @@ declare(
 )
 declare(
     MethodSpec(
-        "pcgrad", "project conflicting gradients, then sum", "_pcgrad:PcGrad", needs_gram=True
+        "pcgrad",
+        "project conflicting gradients, then sum",
+        "_pcgrad:PcGrad",
+        (
+            Hyperparam(
+                "reduction",
+                "choice",
+                "sum",
+                "Sum the projected gradients (TorchJD, LibMTL) or average them (Pytorch-PCGrad)",
+                choices=("sum", "mean"),
+            ),
+        ),
+        needs_gram=True,
     )
 )
 declare(
@@ -319,6 +348,14 @@ declare(
         (
             Hyperparam(
                 "c", "float", 0.5, "Radius c of the ball, in mean-gradient norms", 0.0, 100.0
+            ),
+            Hyperparam(
+                "rescale",
+                "choice",
+                "0",
+                "Divide the step as the paper's code: 0 no (TorchJD), 1 by 1 + c² (the paper's "
+                "default), 2 by 1 + c",
+                choices=("0", "1", "2"),
             ),
         ),
         needs_gram=True,

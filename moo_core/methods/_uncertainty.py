@@ -16,17 +16,27 @@ class Uncertainty(Method, method="uncertainty"):
     Adam with torch's defaults, its moments kept in the state) at rate `lr_log_variance`
     (LibMTL trains them with the model's optimizer). ε is not used."""
 
+    @classmethod
+    def stepped_state(cls, settings, kinds):
+        return ("log_variance",)  # LibMTL trains them with the model's optimizer
+
     def weigh(self, values, gram):
         if "log_variance" not in self.state:
             self.state["log_variance"] = torch.full_like(values, INITIAL_LOG_VARIANCE)
         log_variance = self.state["log_variance"]
         weights = self.state["used"] = 0.5 * torch.exp(-log_variance)
         gradient = 0.5 - values * weights
+        if self.outside:  # the caller's optimizer steps sᵢ
+            self.gradient = gradient
+            return weights
         lr = as_column(self.settings["lr_log_variance"], values)
         if self.settings.get("optimizer") == "adam":
             gradient = self._adam(gradient)
         self.state["log_variance"] = log_variance - lr * gradient
         return weights
+
+    def state_gradients(self):
+        return {"log_variance": self.gradient}
 
     def _adam(self, gradient):
         """torch.optim.Adam's update direction (bias-corrected m̂ / (√v̂ + eps))."""

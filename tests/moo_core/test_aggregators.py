@@ -22,9 +22,8 @@ from torchjd.autojac import backward, jac_to_grad
 
 from moo_core import Balancer
 from moo_core.cli import main
-from moo_core.methods import _cagrad
-from moo_core.methods._cagrad import cagrad_weights
-from moo_core.methods._dual_cone import _active_sets, prepared, project_dual_cone
+from moo_core.methods._cagrad import cagrad_inner
+from moo_core.methods._dual_cone import _active_sets, normalize, prepared, project_dual_cone
 
 AGGREGATORS = ("upgrad", "cagrad", "imtl_g", "dualproj", "nash_mtl", "uncertainty", "dwa")
 SEEDS = range(4)
@@ -157,19 +156,39 @@ def test_pcgrad_two_tasks_matches_torchjd():
     assert worst < 1e-5, worst
 
 
-def test_the_large_m_fallbacks_reach_the_exact_answer(monkeypatch):
-    """Beyond m = 8 the dual-cone QP and CAGrad's inner problem are solved by projected
-    descent: against the exact enumerations at m = 9."""
+def test_the_large_m_fallback_reaches_the_exact_answer():
+    """Beyond m = 8 the dual-cone QP is solved by projected descent: against the exact
+    enumeration at m = 9."""
     generator = torch.Generator().manual_seed(8)
     jacobian = torch.randn(2, 9, 12, generator=generator, dtype=torch.float64)
     gram = jacobian @ jacobian.transpose(1, 2)
     u = torch.full((2, 9), 1.0 / 9, dtype=torch.float64)
     exact = _active_sets(u, prepared(gram))
     torch.testing.assert_close(project_dual_cone(u, gram), exact, rtol=1e-6, atol=1e-8)
-    c = torch.full((2,), 0.5, dtype=torch.float64)
-    descended = cagrad_weights(gram, c)
-    monkeypatch.setattr(_cagrad, "EXACT_UP_TO", 9)
-    torch.testing.assert_close(descended, cagrad_weights(gram, c), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("m", [3, 6, 10])
+def test_cagrad_inner_problem_is_solved_exactly_for_any_m(m):
+    """CAGrad's inner problem min over the simplex of bᵀw + φ‖g_w‖ against cvxpy's CLARABEL
+    at tight tolerances (TorchJD's formulation), rank-deficient Grams included: never a
+    worse value."""
+    generator = torch.Generator().manual_seed(m)
+    for dimension in (m - 1, 2 * m):
+        jacobian = torch.randn(3, m, dimension, generator=generator, dtype=torch.float64)
+        gram = normalize(jacobian @ jacobian.transpose(1, 2))
+        u = torch.full((3, m), 1.0 / m, dtype=torch.float64)
+        b = (gram @ u.unsqueeze(-1)).squeeze(-1)
+        for c in (0.5, 2.0):
+            phi = c * (u * b).sum(-1).sqrt()
+            ours = cagrad_inner(gram, b, phi)
+            for k in range(3):
+                w = cvxpy.Variable(m)
+                root = np.linalg.cholesky(gram[k].numpy() + 1e-12 * np.eye(m))
+                cost = b[k].numpy() @ w + phi[k].item() * cvxpy.norm(root.T @ w, 2)
+                problem = cvxpy.Problem(cvxpy.Minimize(cost), [w >= 0, cvxpy.sum(w) == 1])
+                problem.solve(cvxpy.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12)
+                value = b[k] @ ours[k] + phi[k] * (ours[k] @ gram[k] @ ours[k]).sqrt()
+                assert value <= problem.value + 1e-8, (value.item(), problem.value)
 
 
 # ---- LibMTL ---------------------------------------------------------------------------------
@@ -204,19 +223,27 @@ def loss_sequence(m: int, steps: int, seed: int) -> torch.Tensor:
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 def test_uncertainty_matches_libmtl_uw(libmtl, m, optimizer):
     """LibMTL's UW driven directly (its loss_scale trained by a torch optimizer) against the
-    lab's weights over 30 steps of the same losses."""
+    lab's weights over 30 steps of the same losses: the method stepping its log-variances
+    itself (the lab's engine, its `optimizer` setting) and the same torch optimizer stepping
+    them through `parameters()` (a user's own loop, as LibMTL does)."""
     uw = libmtl[0]()
     uw.task_num, uw.device = m, "cpu"
     uw.init_param()
     make = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
     optim = make([uw.loss_scale], lr=0.05)
-    balancer = Balancer("uncertainty", optimizer=optimizer, lr_log_variance=0.05)
+    builtin = Balancer.configured("uncertainty", optimizer=optimizer, lr_log_variance=0.05)
+    own = Balancer("uncertainty")
+    own_optim = make(list(own.parameters()), lr=0.05)
     for values in loss_sequence(m, 30, seed=m):
         optim.zero_grad()
         reference = uw.backward(values.clone().requires_grad_(True))
         optim.step()
-        ours = balancer.weigh(values.unsqueeze(0)).weights[0]
+        ours = builtin.weigh(values.unsqueeze(0)).weights[0]
         np.testing.assert_allclose(ours.numpy(), reference, rtol=1e-5)
+        own_optim.zero_grad()
+        mine = own.weigh(values.unsqueeze(0)).weights[0]
+        own_optim.step()
+        np.testing.assert_allclose(mine.numpy(), reference, rtol=1e-6)
 
 
 @pytest.mark.parametrize("m", [2, 3, 5])

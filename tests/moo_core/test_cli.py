@@ -31,11 +31,33 @@ def last_json(process: subprocess.CompletedProcess):
 def test_problems_and_methods_list_the_registries():
     problems = last_json(cli("problems"))
     assert [p["name"] for p in problems] == PROBLEMS.names()
-    methods = last_json(cli("methods"))
+    methods = last_json(cli("methods", "--json"))
     assert [m["name"] for m in methods] == METHODS.names()
     for entry in methods:
         names = {h["name"] for h in entry["hyperparams"]}
         assert {"optimizer", "lr"} <= names
+        assert set(entry) == {"name", "summary", "uses_epsilon", "hyperparams"}
+
+
+def test_methods_prints_a_table_to_read():
+    """One row per method with its flags and summary, then each method's own hyperparameters
+    with default and range, then the dual steps."""
+    done = cli("methods")
+    assert done.returncode == 0, done.stderr
+    table, rest = done.stdout.split("\n\n", 1)
+    hyperparameters = rest.split("Hyperparameters")[1].split("Dual steps")[0].splitlines()
+    lines = table.splitlines()
+    assert lines[0].split() == ["method", "ε", "Gram", "λ", "summary"]
+    for name in METHODS.names():
+        method = METHODS.get(name)
+        (row,) = [line for line in lines[2:] if line.split()[0] == name]
+        flags = [method.uses_epsilon, method.needs_gram, method.lagrangian]
+        assert row.split()[1:4] == ["yes" if flag else "-" for flag in flags], row
+        assert row.endswith(method.summary)
+        (own,) = [line for line in hyperparameters if line.startswith(f"  {name} ")]
+        assert all(f"{spec.name}=" in own for spec in method.hyperparams), own
+    assert "c=0.5 (0 to 100); rescale='0' (0|1|2)" in done.stdout
+    assert "mdmm                  gradient ascent" in done.stdout
 
 
 def test_run_prints_the_contract_and_writes_the_csv(tmp_path):
