@@ -16,11 +16,13 @@ from moo_core import METHODS, ConfigError, hyperparams_of, make_run_config
 from moo_core.config import TASK_DEFAULTS, RunConfig
 from moo_core.data import (
     DATASETS,
+    MAX_UPLOAD_BYTES,
     DataError,
     content_hash,
     describe_frame,
     read_csv_bytes,
 )
+from moo_core.data._csv import check_size
 from moo_core.tasks import LOSSES, build_task, make_task_spec
 from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
 
@@ -292,9 +294,20 @@ def upload_once(done: dict, upload: Any, engine, **rules: Any) -> tuple[UploadRe
     results by file id, so a file that stays in the uploader is stored once. `rules`: the
     owner and refusal of store_upload."""
     new = upload.file_id not in done
-    if new:
+    if new and (too_big := upload_too_big(upload)):
+        done[upload.file_id] = UploadResult(None, too_big)
+    elif new:
         done[upload.file_id] = store_upload(engine, upload.getvalue(), upload.name, **rules)
     return done[upload.file_id], new
+
+
+def upload_too_big(upload: Any) -> str | None:
+    """Why an upload is refused by its size alone, before its bytes are read (None: it fits)."""
+    try:
+        check_size(int(upload.size), str(upload.name), MAX_UPLOAD_BYTES)
+    except DataError as refused:
+        return str(refused)
+    return None
 
 
 def summary_text(summary: Mapping[str, Any]) -> str:
