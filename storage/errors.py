@@ -119,7 +119,7 @@ def where(url) -> str:
     """The database as a user names it: an SQLite file's path, else the URL without password."""
     try:
         if url.get_backend_name() == "sqlite":
-            return url.database or "(memory)"
+            return (url.database or "(memory)").removeprefix("file:")
         return url.render_as_string(hide_password=True)
     except AttributeError:
         return str(url)

@@ -4,28 +4,30 @@ A heartbeat thread keeps the run (and this worker) alive in the database and tur
 request into a stop flag that the training loop reads between chunks (chunks are ≤ 0.25 s, so
 a cancel is honoured within a second).
 
-Storage retries its writes past a busy lock (storage.db.retrying); an error that outlasts those
-retries costs the heartbeat one beat and the serve loop one poll, with one line on stderr,
-never the worker.
+A run's steps go through a writer thread (worker/writer.py) that waits out a lock of any
+length with bounded memory; what the worker does about other errors is worker/failures.py
+(a run fails with one line, the worker goes on) and worker/guard.py (the serve loop waits
+for a locked database and stops claiming from an unusable one), each said once per episode.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 
 import storage
-from moo_core import ConfigError, StepChunk, SweepConfig, run, sweep
+from moo_core import StepChunk, SweepConfig, run, sweep
 from moo_core.nsga2 import Nsga2Config, run_nsga2
 from moo_core.trajectory import TRAJECTORY_SAMPLES
 from storage.races import claim_siblings
+from worker import failures
+from worker.guard import Guard
 from worker.race import train_together
+from worker.writer import ChunkWriter
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Heartbeat(threading.Thread):
         self.progress = 0.0
         self.cancel = threading.Event()
         self.done = threading.Event()
+        self.episode = failures.Episode(f"heartbeat of run {run_id}")
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
@@ -66,7 +69,9 @@ class _Heartbeat(threading.Thread):
                 self.cancel.set()
             storage.worker_beat(self.engine, self.worker_id)
         except Exception as error:  # a lost beat is retried next interval; the reaper decides
-            _say(f"heartbeat of run {self.run_id}", error)
+            self.episode.failed(error)
+        else:
+            self.episode.ok()
 
 
 def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
@@ -76,14 +81,16 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
     steps = config.generations if is_nsga2 else (config.run if is_sweep else config).steps
     heartbeat = _Heartbeat(engine, claimed.id, worker_id, options.heartbeat)
     heartbeat.start()
+    writer = ChunkWriter(engine, f"run {claimed.id}")  # steps stored in order, past any lock
+    episode = writer.episode
 
     def on_chunk(chunk: StepChunk) -> None:
         if not is_sweep:
-            storage.append_metrics(engine, claimed.id, chunk.start, chunk.row(0))
+            writer.put(claimed.id, chunk.start, chunk.row(0))
         heartbeat.progress = (chunk.start + chunk.length) / steps
 
     def fetch(ref: str) -> bytes:  # an uploaded dataset, read from the shared database
-        return storage.dataset_content(engine, ref)
+        return failures.persist(storage.dataset_content, engine, ref, episode=episode)
 
     def on_generation(generation: int) -> None:
         heartbeat.progress = generation / steps
@@ -93,7 +100,9 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
             result = run_nsga2(
                 config, on_generation=on_generation, should_stop=heartbeat.cancel.is_set
             )
-            storage.store_sweep_points(engine, claimed.id, result.points())
+            failures.persist(
+                storage.store_sweep_points, engine, claimed.id, result.points(), episode=episode
+            )
             status = result.outcomes[0].status if result.outcomes else "completed"
         elif is_sweep:
             result = sweep(
@@ -104,8 +113,13 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
                 threads=options.threads,
                 trajectory_samples=TRAJECTORY_SAMPLES,
             )
-            storage.store_sweep_points(engine, claimed.id, result.points())
-            storage.store_sweep_trajectories(engine, claimed.id, result.trajectories or [])
+            failures.persist(
+                storage.store_sweep_points, engine, claimed.id, result.points(), episode=episode
+            )
+            trajectories = result.trajectories or []
+            failures.persist(
+                storage.store_sweep_trajectories, engine, claimed.id, trajectories, episode=episode
+            )
             statuses = {o.status for o in result.outcomes}
             status = "cancelled" if "cancelled" in statuses else "completed"
         else:
@@ -117,41 +131,46 @@ def execute(engine, claimed, worker_id: str, options: WorkerOptions) -> str:
                 threads=options.threads,
             )
             status = result.outcome.status
-        storage.finish_run(
+        writer.flush()  # every step stored before the run is marked ended
+        failures.persist(
+            storage.finish_run,
             engine,
             claimed.id,
             status,
             seconds=result.seconds,
             summary=result.summary(),  # NaN/inf become null in storage
             device=result.device,
+            episode=episode,
         )
         return status
-    except ConfigError as error:  # e.g. an uploaded dataset deleted after the run was queued
-        storage.finish_run(engine, claimed.id, "failed", error=str(error))
-        return "failed"
-    except Exception:
-        storage.finish_run(engine, claimed.id, "failed", error=traceback.format_exc())
-        return "failed"
+    except Exception as error:  # this run fails with one line; the worker goes on
+        return failures.fail_run(engine, claimed.id, error, writer)
     finally:
+        writer.close()
         heartbeat.done.set()
         heartbeat.join()
 
 
 def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
-    """Claim and train runs until stopped (or, with `exit_when_idle`, until none is queued)."""
+    """Claim and train runs until stopped (or, with `exit_when_idle`, until none is queued).
+    DatabaseUnusable under `exit_when_idle` when the database cannot be used."""
     worker_id = worker_id or new_worker_id()
+    guard = Guard(engine, worker_id, options.poll, options.exit_when_idle)
     processed, registered = 0, False
     while True:
         try:
+            if guard.check():  # the SQLite file was replaced: a new database
+                storage.upgrade(engine)
+                registered = False
             if not registered:
                 host, device = socket.gethostname(), _device_name()
                 storage.register_worker(engine, worker_id, host, os.getpid(), device)
                 registered = True
-            trained = _serve_once(engine, worker_id, options)
-        except Exception as error:  # the database is away for longer than storage retries
-            _say(f"worker {worker_id}", error)
-            time.sleep(max(options.poll, options.heartbeat))
+            trained = _serve_once(engine, worker_id, options, guard)
+        except Exception as error:  # said once per episode; raised where the worker exits
+            time.sleep(guard.failed(error))
             continue
+        guard.ok()
         if trained is None:
             if options.exit_when_idle:
                 return processed
@@ -159,9 +178,9 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
         processed += trained or 0
 
 
-def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
+def _serve_once(engine, worker_id: str, options: WorkerOptions, guard: Guard) -> int | None:
     """Reap, beat, claim and train once: how many runs were trained (None: none was queued)."""
-    storage.reap_stale(engine, options.grace)
+    storage.reap_stale(engine, options.grace, spare=guard.spare)
     storage.worker_beat(engine, worker_id)
     claimed = storage.claim_next_run(engine, worker_id)
     if claimed is None:
@@ -174,13 +193,13 @@ def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
     return 1 + len(siblings)
 
 
-def _say(what: str, error: Exception) -> None:
-    """One line on stderr for an error the worker lives through."""
-    message = " ".join(str(getattr(error, "orig", None) or error).split())[:300]  # no SQL
-    print(f"{what}: {type(error).__name__}: {message} (trying again)", file=sys.stderr, flush=True)
-
-
 def _device_name() -> str:
-    import torch
+    """The device this worker offers; "unknown" when torch cannot say (each run then fails
+    with the one line of its own error, and the worker goes on)."""
+    try:
+        import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception as error:
+        failures.say(f"worker: cannot tell the device ({failures.run_error(error)})")
+        return "unknown"

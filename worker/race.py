@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import threading
 import time
-import traceback
 from dataclasses import replace
 from multiprocessing.connection import wait
 
@@ -107,17 +106,21 @@ def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> l
 def in_lockstep(engine, runs: list[ClaimedRun], worker_id: str, options) -> list[str]:
     """Train `runs` as one batch in this process; their final statuses."""
     from moo_core.lockstep import race
+    from worker import failures
     from worker.loop import _Heartbeat
+    from worker.writer import ChunkWriter
 
     steps = runs[0].config.steps
     beats = [_Heartbeat(engine, run.id, worker_id, options.heartbeat) for run in runs]
     for beat in beats:
         beat.start()
+    writer = ChunkWriter(engine, f"race of runs {', '.join(str(run.id) for run in runs)}")
+    episode = writer.episode
 
     def on_chunk(chunk) -> None:
         for k, run in enumerate(runs):  # a diverged row stops at its last finite step
             if keep := chunk.finite_steps(k):
-                storage.append_metrics(engine, run.id, chunk.start, chunk.row(k, keep))
+                writer.put(run.id, chunk.start, chunk.row(k, keep))
         for beat in beats:
             beat.progress = (chunk.start + chunk.length) / steps
 
@@ -129,27 +132,28 @@ def in_lockstep(engine, runs: list[ClaimedRun], worker_id: str, options) -> list
             [run.config for run in runs],
             on_chunk=on_chunk,
             should_stop=should_stop,
-            fetch=lambda ref: storage.dataset_content(engine, ref),
+            fetch=lambda ref: failures.persist(
+                storage.dataset_content, engine, ref, episode=episode
+            ),
             threads=options.threads,
         )
+        writer.flush()  # every step stored before a run is marked ended
         for run, result in zip(runs, results, strict=True):
-            storage.finish_run(
+            failures.persist(
+                storage.finish_run,
                 engine,
                 run.id,
                 result.outcome.status,
                 seconds=result.seconds,
                 summary=result.summary(),
                 device=result.device,
+                episode=episode,
             )
         return [result.outcome.status for result in results]
-    except Exception as error:
-        from moo_core import ConfigError
-
-        message = str(error) if isinstance(error, ConfigError) else traceback.format_exc()
-        for run in runs:
-            storage.finish_run(engine, run.id, "failed", error=message)
-        return ["failed"] * len(runs)
+    except Exception as error:  # every run of the race fails with one line
+        return [failures.fail_run(engine, run.id, error, writer) for run in runs]
     finally:
+        writer.close()
         for beat in beats:
             beat.done.set()
             beat.join()

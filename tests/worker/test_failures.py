@@ -1,0 +1,148 @@
+"""A worker never spins (issue 21 item 3, issue 25 item 3): an error no retry can fix fails
+its run with one line and the worker goes on; an unusable database makes every command say
+so in one line and exit 2, and an idle worker stop claiming instead of trying once a second."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+import storage
+import worker.loop
+from moo_core import make_run_config
+from worker.cli import main
+from worker.loop import WorkerOptions, serve
+
+ROOT = worker.loop.__file__.rsplit("/worker/", 1)[0]
+COMMANDS = [
+    ["status", "1"],
+    ["list"],
+    ["cancel", "1"],
+    ["export", "1", "--out", "{tmp}/out.csv"],
+    ["submit", "--problem", "concave", "--method", "mdmm", "--steps", "10"],
+    ["serve", "--exit-when-idle"],
+]
+
+
+def one_line(capsys, argv) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_errors_no_retry_can_fix_fail_their_run_in_one_line_and_the_worker_goes_on(
+    db, monkeypatch, capsys
+):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    trained = worker.loop.run
+
+    def run(config, **kwargs):  # a run whose code cannot be imported here
+        if config.seed == 7:
+            raise ImportError("No module named 'sklearn'")
+        return trained(config, **kwargs)
+
+    monkeypatch.setattr(worker.loop, "run", run)
+    no_device = storage.submit_run(db, make_run_config("concave", "mdmm", steps=50, device="cuda"))
+    no_import = storage.submit_run(db, make_run_config("concave", "mdmm", steps=50, seed=7))
+    task = make_run_config(
+        None,
+        "mdmm",
+        steps=50,
+        task={"dataset": "sha256:" + "ab" * 32, "target": "y", "objective": "l1"},
+    )
+    refused = storage.submit_run(db, task)  # its upload was deleted after it was queued
+    fine = storage.submit_run(db, make_run_config("concave", "mdmm", steps=50))
+
+    assert serve(db, WorkerOptions(exit_when_idle=True, poll=0.01)) == 4  # it went on
+    errors = {run_id: storage.get_run(db, run_id) for run_id in (no_device, no_import, refused)}
+    assert errors[no_device].error == (
+        "RuntimeError: device 'cuda' was asked for but CUDA is not available here"
+    )
+    assert errors[no_import].error == "ImportError: No module named 'sklearn'"
+    assert errors[refused].error.startswith("dataset sha256:abababababab… is not stored")
+    assert all(view.status == "failed" for view in errors.values())
+    assert all(len(view.error.splitlines()) == 1 for view in errors.values())
+    assert storage.get_run(db, fine).status == "completed"
+    said = capsys.readouterr().err
+    assert said.count("Traceback") == 2  # the code's errors, once each, in the worker's log
+
+
+def corrupt(tmp_path, monkeypatch) -> str:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"not an SQLite file\n" * 500)
+    monkeypatch.setenv("MOO_DATABASE_URL", f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: argv[0])
+def test_a_corrupt_database_is_one_line_and_exit_2_on_every_command(
+    argv, tmp_path, monkeypatch, capsys
+):
+    path = corrupt(tmp_path, monkeypatch)
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    err = one_line(capsys, argv)
+    assert err == f"error: the database {path} is unusable: file is not a database"
+
+
+@pytest.mark.parametrize("argv", COMMANDS[2:], ids=lambda argv: argv[0])
+def test_a_read_only_database_is_one_line_and_exit_2_where_a_command_writes(
+    argv, db, tmp_path, monkeypatch, capsys
+):
+    storage.submit_run(db, make_run_config("concave", "mdmm", steps=10))
+    readonly = f"sqlite:///file:{db.url.database}?mode=ro&uri=true"
+    monkeypatch.setenv("MOO_DATABASE_URL", readonly)
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    if argv[0] == "export":  # reads only: it works
+        assert main(argv) == 0
+        return
+    assert one_line(capsys, argv).endswith("is unusable: attempt to write a readonly database")
+    monkeypatch.setenv("MOO_DATABASE_URL", str(db.url))
+    assert [view.status for view in storage.list_runs(db)] == ["queued"]  # nothing changed
+
+
+def test_reading_commands_create_no_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MOO_DATABASE_URL", f"sqlite:///{tmp_path}/typo.db")
+    for argv in (["list"], ["status", "3"]):
+        err = one_line(capsys, argv)
+        assert err.startswith(f"error: the database {tmp_path}/typo.db is unusable: no such file")
+    assert not (tmp_path / "typo.db").exists()
+
+
+@pytest.mark.parametrize("flag", ["--poll", "--heartbeat", "--grace"])
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf", "0", "soon"])
+def test_non_finite_or_negative_seconds_are_refused(flag, bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", flag, bad])
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code == 2
+    assert err == (
+        f"error: argument {flag}: {bad!r} is not a finite number of seconds greater than 0"
+    )
+
+
+def test_a_worker_on_a_read_only_database_says_so_once_and_claims_nothing(db, tmp_path):
+    """Before: "attempt to write a readonly database (trying again)" once a second, for ever."""
+    run_id = storage.submit_run(db, make_run_config("concave", "mdmm", steps=10))
+    readonly = f"sqlite:///file:{db.url.database}?mode=ro&uri=true"
+    env = {"MOO_DATABASE_URL": readonly, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker", "serve", "--poll", "0.05"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(6)  # about 100 polls
+    proc.terminate()
+    err = proc.communicate(timeout=30)[1]
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].endswith(
+        "unusable: attempt to write a readonly database; claiming no work until it can be "
+        "used again"
+    )
+    assert storage.get_run(db, run_id).status == "queued"
