@@ -24,7 +24,9 @@ from moo_core.data import (
 )
 from moo_core.data._csv import check_size
 from moo_core.tasks import LOSSES, build_task, make_task_spec
+from storage.errors import is_database_error
 from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
+from ui.faults import database_message
 
 NO_GROUP = "(none)"
 LOSS_CHOICES = ("auto", *LOSSES)
@@ -65,9 +67,21 @@ def store_upload(
     name: str,
     owner: str | None = None,
     refuse: Callable[[int], str | None] | None = None,
+    admit: Callable[[int], str | None] | None = None,
 ) -> UploadResult:
     """Check `raw` as CSV and store it once as `owner`'s; a bad file stores nothing and says
-    why. Content not stored yet must first pass `refuse(size)` (workshop limits: None)."""
+    why. Content not stored yet must first pass `refuse(size)` (workshop limits: None), then
+    `admit(stored)` in the transaction that stores it (the owner's upload count, atomic). A
+    database fault (read-only, full) is said in one line too."""
+    try:
+        return _store_upload(engine, raw, name, owner, refuse, admit)
+    except Exception as error:
+        if not is_database_error(error):
+            raise
+        return UploadResult(None, database_message(error, engine.url))
+
+
+def _store_upload(engine, raw: bytes, name: str, owner, refuse, admit) -> UploadResult:
     existing = storage.get_dataset(engine, content_hash(raw))
     if existing is None and refuse is not None and (refusal := refuse(len(raw))):
         return UploadResult(None, refusal)
@@ -81,7 +95,10 @@ def store_upload(
     if why := untrainable(frame, name):
         return UploadResult(None, why)
     columns = [str(label) for label in frame.columns]
-    view = storage.store_dataset(engine, name, raw, columns, len(frame), owner)
+    try:
+        view = storage.store_dataset(engine, name, raw, columns, len(frame), owner, admit)
+    except ConfigError as refused:  # another tab of this session uploaded meanwhile
+        return UploadResult(None, str(refused))
     return UploadResult(view, f"Stored {name}: {len(frame)} rows, {len(columns)} columns")
 
 
