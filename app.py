@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pages import _faults
 from pages._shared import follow_deep_link, mark_navigation
 from pages._workshop import sidebar
 
@@ -26,4 +27,5 @@ mark_navigation()
 nav = st.navigation(PAGES)
 sidebar()  # workshop mode (MOO_ADMIN_TOKEN): the instructor's token and what this session may do
 follow_deep_link()  # a page opened before this server ever ran app.py (see require_navigation)
-nav.run()
+with _faults.shown():  # a database fault met by a page: one line, never a traceback
+    nav.run()

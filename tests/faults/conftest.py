@@ -1,0 +1,28 @@
+"""Fixtures of the fault suite: a page-test database named by MOO_DATABASE_URL."""
+
+import pytest
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    monkeypatch.setenv("MOO_DATABASE_URL", url)
+    monkeypatch.setenv("MOO_EXTERNAL_WORKERS", "1")
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield url
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def engine(db_url):
+    """An engine on that database, migrated to the head."""
+    import storage
+
+    eng = storage.make_engine(db_url)
+    storage.upgrade(eng)
+    yield eng
+    eng.dispose()
