@@ -29,10 +29,11 @@ def shown() -> Iterator[None]:
     except Exception as error:
         from storage.errors import is_database_error
         from ui.faults import database_message
+        from ui.labels import plain
 
         if not is_database_error(error):
             raise
-        st.error(database_message(error, url()))
+        st.error(plain(database_message(error, url())))
 
 
 def guarded(function: Callable) -> Callable:

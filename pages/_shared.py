@@ -63,22 +63,23 @@ def get_engine():
     from pages._faults import url
     from storage.errors import DatabaseUnusable, vanished
     from ui.faults import database_message, read_only_message
+    from ui.labels import plain
 
     try:
         eng = engine()
     except Exception as error:
-        st.error(database_message(error, url()))
+        st.error(plain(database_message(error, url())))
         return None
     if why := vanished(eng.url):  # every run: SQLite goes on reading a deleted file
         eng.dispose()  # its pooled connections hold the deleted file
-        st.error(f"{why[0].upper()}{why[1:]}: restore it, or restart the server.")
+        st.error(plain(f"{why[0].upper()}{why[1:]}: restore it, or restart the server."))
         return None
     health = _health(eng.url.render_as_string(hide_password=True), eng)
     if health.problem is not None and not health.reads:  # corrupt since the server started
-        st.error(database_message(DatabaseUnusable(health.problem), eng.url))
+        st.error(plain(database_message(DatabaseUnusable(health.problem), eng.url)))
         return None
     if health.problem is not None:
-        st.warning(read_only_message(health.problem, eng.url))
+        st.warning(plain(read_only_message(health.problem, eng.url)))
     return eng
 
 

@@ -8,6 +8,7 @@ from pages import _faults
 from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -97,7 +98,7 @@ if experiments:
                 storage.rename_experiment(eng, exp_id, new_name.strip())
                 st.rerun()
         except ConfigError as bad:
-            e1.error(f"Cannot rename: {bad}")
+            e1.error(plain(f"Cannot rename: {bad}"))
     tag_text = e2.text_input(
         "Tags (comma-separated)",
         value=", ".join(exp.tags or []),

@@ -77,7 +77,7 @@ def status() -> None:
         c1, c2, c3 = st.columns([2, 5, 1])
         verdict = labels.verdict_markdown(view)  # "" until the run ends, or for an old run
         c1.markdown(
-            f"**{plain(label(view))}** · `{view.status}`{verdict}  \n"
+            f"**{label(view)}** · `{view.status}`{verdict}  \n"  # id, and a method's name
             + plain(labels.subject_of(view, names))
         )
         progress = min(max(float(view.progress or 0.0), 0.0), 1.0)
@@ -91,7 +91,7 @@ def status() -> None:
             st.toast(f"Cancel requested for run {view.id}")
         silent = tables.seconds_between(view.heartbeat, now) if running else None
         if silent is not None and silent > faults.LOCK_HINT_SECONDS and locked():
-            st.warning(faults.waiting_line(view.id, silent))  # the worker cannot write
+            st.warning(plain(faults.waiting_line(view.id, silent)))  # the worker cannot write
         elif silent is not None and silent > STALE_SECONDS:
             st.warning(
                 f"Run {view.id}'s worker has not reported for {tables.duration(silent)}: it may "
@@ -150,7 +150,7 @@ def live_charts() -> None:
     drawn = ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items())
     st.caption(plain(f"Steps drawn: {drawn}"))
     if done and (text := lessons.verdict(series, {label(v): config_of(v) for v in views})):
-        st.success(f"**Verdict, from the stored steps:** {text}")
+        st.success(f"**Verdict, from the stored steps:** {plain(text)}")
 
 
 # Each fragment in a container of its own: when a finished run's status grows (verdict, summary

@@ -10,13 +10,13 @@ import pytest
 
 import storage
 from moo_core import make_run_config
-from tests.ui._apptest import page
+from tests.ui._apptest import page, unescaped
 
 PAGES = ["lab", "datasets", "live", "compare", "pareto", "history", "scoreboard"]
 
 
 def texts(at) -> dict[str, list[str]]:
-    return {kind: [e.value for e in at.get(kind)] for kind in ("error", "warning")}
+    return {kind: [unescaped(e.value) for e in at.get(kind)] for kind in ("error", "warning")}
 
 
 def assert_no_exception(at) -> None:
