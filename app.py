@@ -6,7 +6,9 @@ from pages import _faults
 from pages._shared import follow_deep_link, mark_navigation
 from pages._workshop import sidebar
 
-st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout="wide")
+# An emoji icon is drawn in the browser (a data: URL); a :material/…: one made every visitor's
+# browser fetch it from a font server outside the app (tests/e2e/test_hostile_names.py).
+st.set_page_config(page_title="MOO Lab", page_icon="⚖️", layout="wide")
 
 PAGES = [
     st.Page("pages/lab.py", title="Lab", icon=":material/science:", default=True, url_path="lab"),

@@ -8,7 +8,7 @@ from pages import _faults
 from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
-from ui.labels import plain
+from ui.labels import one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -32,6 +32,7 @@ subjects = f2.multiselect(
     "Subject",
     sorted({r["subject"] for r in rows}),
     key="filter_subject",
+    format_func=one_line,
     help="A toy problem, or a task's dataset → target",
 )
 methods = f3.multiselect("Method", sorted({str(r["method"]) for r in rows}), key="filter_method")
@@ -84,7 +85,7 @@ if experiments:
     exp_id = st.selectbox(
         "Experiment",
         list(experiments),
-        format_func=lambda i: f"#{i} {experiments[i].name} ({experiments[i].runs} runs)",
+        format_func=lambda i: one_line(f"#{i} {experiments[i].name} ({experiments[i].runs} runs)"),
         key="history_exp",
     )
     exp = experiments[exp_id]

@@ -16,7 +16,7 @@ from pages._shared import (
     worker_banner,
 )
 from ui import charts, dynamics, fronts_animation, labels, params, tables
-from ui.labels import chart_text, plain
+from ui.labels import chart_text, one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -49,7 +49,7 @@ def describe(i: int) -> str:
     c, over = config_of(sweeps[i]), sweeps[i].config.get("over")
     if sweeps[i].kind == "nsga2":
         return f"#{i} nsga2 P={c.get('population')} G={c.get('generations')} ({c.get('problem')})"
-    return f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})"
+    return one_line(f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -27,6 +27,7 @@ from moo_core.tasks import LOSSES, build_task, make_task_spec
 from storage.errors import is_database_error
 from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
 from ui.faults import database_message
+from ui.labels import one_line
 
 NO_GROUP = "(none)"
 LOSS_CHOICES = ("auto", *LOSSES)
@@ -128,7 +129,7 @@ def dataset_label(view: Any) -> str:
 def source_options(uploads: Sequence[Any]) -> dict[str, str]:
     """Dataset reference → label: the built-ins first, then stored uploads (newest first)."""
     options = {name: f"{name} (built-in)" for name in DATASETS.names()}
-    options |= {view.ref: f"{dataset_label(view)} (uploaded)" for view in uploads}
+    options |= {view.ref: one_line(f"{dataset_label(view)} (uploaded)") for view in uploads}
     return options
 
 

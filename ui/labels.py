@@ -44,7 +44,8 @@ def subject(config: Mapping[str, Any], names: Mapping[str, str] | None = None) -
     task = config.get("task")
     if not task:
         return str(config.get("problem"))
-    return f"{dataset_label(str(task.get('dataset')), names)} → {task.get('target')}"
+    label = f"{dataset_label(str(task.get('dataset')), names)} → {task.get('target')}"
+    return one_line(label)  # a participant's names: on one line, in their own order
 
 
 def subject_of(view: Any, names: Mapping[str, str] | None = None) -> str:
@@ -253,13 +254,19 @@ _TEXT_PLUGINS = re.compile(r"(?<=:)(?=[/\w])|(?<=www)(?=\.)|(?<=@)", re.IGNORECA
 WORD_JOINER = "\u2060"
 
 
+def one_line(text: Any) -> str:
+    """User text for a widget's options and labels that show text as it is (selectbox,
+    multiselect): on one line, with no bidirectional override reordering what follows."""
+    return str(text).translate(_CONTROLS)
+
+
 def plain(text: Any) -> str:
     """User text (a file name, a column name, a message quoting them) for a Streamlit element
     that renders markdown (st.markdown, caption, error, progress text, toast, …): shown as
     the characters it is. No link or image can form (`![t](http://…)` and bare URLs stay
     text, and no viewer's browser loads them), nor HTML, emphasis, math, an emoji shortcode
     or a new line. Ordinary prose (: , . ' = ( ) |) passes unchanged."""
-    text = str(text).translate(_CONTROLS).translate(_ALWAYS)
+    text = one_line(text).translate(_ALWAYS)
     text = _EDGE_UNDERSCORE.sub(r"\\_", text)
     text = _LINE_START.sub(_escape_start, text)
     return _TEXT_PLUGINS.sub(WORD_JOINER, text)
@@ -274,4 +281,4 @@ def _escape_start(match: re.Match) -> str:
 def chart_text(text: Any) -> str:
     """User text for a Plotly title, legend name or hover text: Plotly renders a subset of
     HTML there (<a href>, <b>, <br>, …), so <, > and & become entities (shown as themselves)."""
-    return html.escape(str(text).translate(_CONTROLS), quote=False)
+    return html.escape(one_line(text), quote=False)
