@@ -42,12 +42,15 @@ def say(line: str) -> None:
 
 
 class Episode:
-    """A stretch of failures of one kind, said once when it starts and once when it ends."""
+    """A stretch of failures of one kind, said once when it starts and once when it ends. An
+    unusable database is left to the serve loop to say (`say_unusable`: its own episode), so
+    that the worker says it once, not once per run, heartbeat and worker."""
 
-    def __init__(self, what: str):
-        self.what = what
+    def __init__(self, what: str, say_unusable: bool = False):
+        self.what, self.say_unusable = what, say_unusable
         self.since: float | None = None  # time.monotonic() of the first failure
         self.kind: str | None = None
+        self.said = False  # whether the start of the current episode was said
         self._lock = threading.Lock()
 
     def failed(self, error: BaseException) -> str:
@@ -58,7 +61,9 @@ class Episode:
                 self.since = time.monotonic()
             if kind != self.kind:
                 self.kind = kind
-                say(f"{self.what}: {_opening(kind, error)}")
+                if kind != UNUSABLE or self.say_unusable:
+                    say(f"{self.what}: {_opening(kind, error)}")
+                    self.said = True
         return kind
 
     def ok(self) -> None:
@@ -66,8 +71,10 @@ class Episode:
         with self._lock:
             if self.since is None:
                 return
-            seconds, self.since, self.kind = time.monotonic() - self.since, None, None
-        say(f"{self.what}: the database works again (after {seconds:.0f} s)")
+            seconds, said = time.monotonic() - self.since, self.said
+            self.since, self.kind, self.said = None, None, False
+        if said:
+            say(f"{self.what}: the database works again (after {seconds:.0f} s)")
 
     @property
     def seconds(self) -> float:
@@ -133,7 +140,9 @@ def log_run_error(run_id: int, error: BaseException) -> None:
     one line); a refused config or a database error needs none."""
     from moo_core.registry import ConfigError
 
-    if isinstance(error, ConfigError | DatabaseUnusable) or classify(error) != OTHER:
+    if classify(error) == UNUSABLE:
+        return  # the serve loop says it, once
+    if isinstance(error, ConfigError) or classify(error) != OTHER:
         say(f"run {run_id} failed: {run_error(error)}")
         return
     detail = "".join(traceback.format_exception(error)).rstrip()

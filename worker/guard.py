@@ -21,7 +21,7 @@ from worker.failures import Backoff, Episode, process_alive, say, unusable
 class Guard:
     def __init__(self, engine, worker_id: str, poll: float, exit_when_idle: bool):
         self.engine, self.exit_when_idle = engine, exit_when_idle
-        self.episode = Episode(f"worker {worker_id}")
+        self.episode = Episode(f"worker {worker_id}", say_unusable=True)
         self.backoff = Backoff(poll)
         self.host = socket.gethostname()
         self._file = inode(engine.url)

@@ -26,3 +26,16 @@ def engine(db_url):
     storage.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A migrated SQLite database named by MOO_DATABASE_URL (for workers started as processes)."""
+    import storage
+
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    monkeypatch.setenv("MOO_DATABASE_URL", url)
+    engine = storage.make_engine(url)
+    storage.upgrade(engine)
+    yield engine
+    engine.dispose()

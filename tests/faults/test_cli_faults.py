@@ -1,6 +1,7 @@
-"""A worker never spins (issue 21 item 3, issue 25 item 3): an error no retry can fix fails
-its run with one line and the worker goes on; an unusable database makes every command say
-so in one line and exit 2, and an idle worker stop claiming instead of trying once a second."""
+"""Fault suite, the CLI and the worker (issue 21 item 3, issue 25 items 3 and 6): an error no
+retry can fix fails its run with one line and the worker goes on; an unusable database makes
+every command say so in one line and exit 2, and an idle worker stop claiming instead of
+trying once a second; non-finite or negative seconds are refused."""
 
 from __future__ import annotations
 
