@@ -147,3 +147,16 @@ def test_a_worker_on_a_read_only_database_says_so_once_and_claims_nothing(db, tm
         "used again"
     )
     assert storage.get_run(db, run_id).status == "queued"
+
+
+def test_a_worker_that_cannot_import_torch_still_exits_when_idle(db, monkeypatch, capsys):
+    """Issue 21: `'_LazyModule' object has no attribute 'cuda'` at registration made
+    `serve --exit-when-idle` print "(trying again)" for ever."""
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    assert serve(db, WorkerOptions(exit_when_idle=True, poll=0.01)) == 0
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == [
+        "worker: cannot tell the device (ModuleNotFoundError: import of torch halted; None in "
+        "sys.modules)"
+    ]
+    assert [w.device for w in storage.live_workers(db, 60)] == ["unknown"]
