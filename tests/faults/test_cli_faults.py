@@ -160,3 +160,23 @@ def test_a_worker_that_cannot_import_torch_still_exits_when_idle(db, monkeypatch
         "sys.modules)"
     ]
     assert [w.device for w in storage.live_workers(db, 60)] == ["unknown"]
+
+
+def test_a_stale_run_of_a_live_worker_on_this_host_is_not_reaped(db):
+    """A lock longer than --grace holds back every worker's beats: a reaper that read the
+    heartbeats through it (WAL) failed runs that were only waiting."""
+    import os
+    import socket
+
+    from storage.queue import claim_queued
+    from worker.guard import Guard
+
+    alive, dead = (storage.submit_run(db, make_run_config("concave", "mdmm")) for _ in range(2))
+    for run_id, pid in ((alive, os.getpid()), (dead, 2**22 + 12345)):
+        worker_id = f"w{run_id}"
+        storage.register_worker(db, worker_id, socket.gethostname(), pid, "cpu")
+        claim_queued(db, run_id, worker_id)
+    time.sleep(1.5)  # both heartbeats older than the 1 s grace
+    guard = Guard(db, "reaper", poll=0.05, exit_when_idle=True)
+    assert storage.reap_stale(db, 1.0, spare=guard.spare) == [dead]
+    assert storage.get_run(db, alive).status == "running"
