@@ -156,15 +156,17 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
     DatabaseUnusable under `exit_when_idle` when the database cannot be used."""
     worker_id = worker_id or new_worker_id()
     guard = Guard(engine, worker_id, options.poll, options.exit_when_idle)
-    processed, registered = 0, False
+    processed, registered, device = 0, False, None
     while True:
         try:
             if guard.check():  # the SQLite file was replaced: a new database
                 storage.upgrade(engine)
                 registered = False
             if not registered:
-                host, device = socket.gethostname(), _device_name()
-                storage.register_worker(engine, worker_id, host, os.getpid(), device)
+                device = device or _device_name()  # asked once, however often registering fails
+                storage.register_worker(
+                    engine, worker_id, socket.gethostname(), os.getpid(), device
+                )
                 registered = True
             trained = _serve_once(engine, worker_id, options, guard)
         except Exception as error:  # said once per episode; raised where the worker exits
