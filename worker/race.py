@@ -76,6 +76,8 @@ def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> l
 
     if can_lockstep([run.config for run in runs]):
         return in_lockstep(engine, runs, worker_id, options)
+    from worker import failures
+
     url = engine.url.render_as_string(hide_password=False)
     context, options = _context(options)
     processes = [
@@ -97,7 +99,11 @@ def train_together(engine, runs: list[ClaimedRun], worker_id: str, options) -> l
     for process, run in zip(processes, runs, strict=True):
         if process.exitcode != 0:  # it died before storing an end: say so now
             error = f"the race process of run {run.id} exited with code {process.exitcode}"
-            storage.finish_run(engine, run.id, "failed", error=error)
+            # Waits out a lock: this worker is alive, so no reaper would end the run instead.
+            episode = failures.Episode(f"run {run.id}")
+            failures.persist(
+                storage.finish_run, engine, run.id, "failed", error=error, episode=episode
+            )
         view = storage.get_run(engine, run.id)
         statuses.append(view.status if view is not None else "failed")
     return statuses
