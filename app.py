@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from pages import _faults
 from pages._shared import follow_deep_link, mark_navigation
 from pages._workshop import sidebar
 
-st.set_page_config(page_title="MOO Lab", page_icon=":material/balance:", layout="wide")
+# An emoji icon is drawn in the browser (a data: URL); a :material/…: one made every visitor's
+# browser fetch it from a font server outside the app (tests/e2e/test_hostile_names.py).
+st.set_page_config(page_title="MOO Lab", page_icon="⚖️", layout="wide")
 
 PAGES = [
     st.Page("pages/lab.py", title="Lab", icon=":material/science:", default=True, url_path="lab"),
@@ -26,4 +29,5 @@ mark_navigation()
 nav = st.navigation(PAGES)
 sidebar()  # workshop mode (MOO_ADMIN_TOKEN): the instructor's token and what this session may do
 follow_deep_link()  # a page opened before this server ever ran app.py (see require_navigation)
-nav.run()
+with _faults.shown():  # a database fault met by a page: one line, never a traceback
+    nav.run()

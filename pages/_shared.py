@@ -57,11 +57,38 @@ def engine():
 
 
 def get_engine():
+    """The engine, or None once the page has said in one line why the database cannot be used
+    (corrupt, unreachable, a vanished SQLite file). One that reads but takes no writes
+    (read-only) is said too, and the page goes on."""
+    from pages._faults import url
+    from storage.errors import DatabaseUnusable, vanished
+    from ui.faults import database_message, read_only_message
+    from ui.labels import plain
+
     try:
-        return engine()
+        eng = engine()
     except Exception as error:
-        st.error(f"The database is unavailable: {error}")
+        st.error(plain(database_message(error, url())))
         return None
+    if why := vanished(eng.url):  # every run: SQLite goes on reading a deleted file
+        eng.dispose()  # its pooled connections hold the deleted file
+        st.error(plain(f"{why[0].upper()}{why[1:]}: restore it, or restart the server."))
+        return None
+    health = _health(eng.url.render_as_string(hide_password=True), eng)
+    if health.problem is not None and not health.reads:  # corrupt since the server started
+        st.error(plain(database_message(DatabaseUnusable(health.problem), eng.url)))
+        return None
+    if health.problem is not None:
+        st.warning(plain(read_only_message(health.problem, eng.url)))
+    return eng
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _health(url: str, _eng):
+    """storage.health (read-only? corrupt?), asked at most every 5 s per server."""
+    from storage.health import health
+
+    return health(_eng)
 
 
 @st.cache_resource(show_spinner=False)
@@ -266,22 +293,26 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
 def submit(eng, name: str, kind: str, configs: list) -> list[int]:
     """Queue `configs` as one experiment of `kind`, in one transaction (a worker claims a
     comparison's runs together, as a race: storage/races.py); returns their run ids. In
-    workshop mode a participant's submission must fit the limits (pages/_workshop.py)."""
+    workshop mode a participant's submission must fit the limits, checked in that same
+    transaction (pages/_workshop.py). A database fault is a ConfigError: one line."""
     import storage
     from moo_core.registry import ConfigError
-    from pages._workshop import admit, record
-    from storage.races import submit_runs
+    from pages._workshop import admission
+    from storage.errors import is_database_error
+    from ui.faults import database_message
     from ui.params import device_refusal
 
-    admit(eng, configs)
-    devices = [w.device for w in storage.live_workers(eng, within_seconds=15)]
-    if refusal := device_refusal(configs, devices):
-        raise ConfigError(refusal)
+    owner, admit = admission(configs)
     name = name if len(name) <= 200 else name[:199] + "…"  # a long file name in a made-up name
-    experiment_id = storage.create_experiment(eng, name, kind)
-    ids = submit_runs(eng, configs, experiment_id=experiment_id)
-    record(eng, experiment_id, ids)
-    return ids
+    try:
+        devices = [w.device for w in storage.live_workers(eng, within_seconds=15)]
+        if refusal := device_refusal(configs, devices):
+            raise ConfigError(refusal)
+        return storage.submit_owned(eng, name, kind, configs, owner=owner, admit=admit)[1]
+    except Exception as error:
+        if not is_database_error(error):
+            raise
+        raise ConfigError(database_message(error, eng.url)) from None
 
 
 def confirmed(label: str, key: str, target: Any, warning: str) -> bool:

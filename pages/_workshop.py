@@ -6,18 +6,22 @@ what it started. The instructor's token is typed in the sidebar; a reload asks f
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
-from moo_core.registry import ConfigError
 from ui import workshop
 
 COOKIE = "moolab_me"
 COOKIE_DAYS = 30
 OWNER_KEY, TOKEN_KEY, COOKIE_SET = "_owner", "_admin_token", "_owner_cookie_set"
+CHECKED_KEY = "_admin_token_checked"
+LOG = logging.getLogger("moolab.workshop")
 EXPIRY_SECONDS = 3600  # how often a server looks for expired uploads
 DISABLED = {"disabled": True, "help": workshop.NOT_YOURS}
 
@@ -38,7 +42,50 @@ def access() -> workshop.Access:
     if token is None:
         return workshop.Access(_owner())
     entered = st.session_state.get(TOKEN_KEY, "")
-    return workshop.Access(_owner(), workshop=True, admin=workshop.token_matches(entered, token))
+    return workshop.Access(_owner(), workshop=True, admin=_is_token(entered, token))
+
+
+@st.cache_resource(show_spinner=False)
+def _attempts() -> workshop.TokenAttempts:
+    """Wrong tokens seen by this server (one counter for every session)."""
+    return workshop.TokenAttempts()
+
+
+def _is_token(entered: str, token: str) -> bool:
+    """Whether `entered` is the instructor's token. Each new value typed is one attempt:
+    rate-limited per client address and per server, and each wrong one logged (the server's
+    log names the address and the session, never the value typed)."""
+    if not entered:
+        return False
+    digest, now = hashlib.sha256(entered.encode()).hexdigest(), time.monotonic()
+    checked = st.session_state.get(CHECKED_KEY)  # (digest, right, refused until)
+    if checked is not None and checked[0] == digest:  # the same value, on a rerun
+        _, right, until = checked
+        if until == 0.0:
+            return right  # compared once: no new attempt
+        if now < until:
+            return False  # refused a moment ago: not tried again before its wait is over
+    address = st.context.ip_address  # None from localhost
+    client = address if isinstance(address, str) and address else "local"
+    if wait := _attempts().wait(client, now):
+        st.session_state[CHECKED_KEY] = (digest, False, now + wait)
+        LOG.warning("instructor token: attempt from %s refused for %.0f s", client, wait)
+        return False
+    right = workshop.token_matches(entered, token)
+    if not right:
+        count = _attempts().failed(client, now)
+        LOG.warning(
+            "instructor token: wrong token from %s (session %s…), %d within %.0f s",
+            client, _owner()[:6], count, _attempts().window,
+        )  # fmt: skip
+    st.session_state[CHECKED_KEY] = (digest, right, 0.0)
+    return right
+
+
+def refused_for() -> float:
+    """Seconds this session's typed token is still refused without being compared (0: none)."""
+    checked = st.session_state.get(CHECKED_KEY)
+    return max(0.0, checked[2] - time.monotonic()) if checked else 0.0
 
 
 def limits() -> workshop.Limits:
@@ -63,7 +110,9 @@ def sidebar() -> None:
         if me.admin:
             st.success("Instructor: you may delete or cancel anything; no limits.")
         else:
-            if st.session_state.get(TOKEN_KEY):
+            if wait := refused_for():
+                st.error(f"Too many wrong tokens: try again in {wait:.0f} s.")
+            elif st.session_state.get(TOKEN_KEY):
                 st.error("That is not the instructor's token.")
             st.caption(
                 "Workshop mode: everyone's results are shown; you may delete or cancel only "
@@ -86,27 +135,19 @@ def limits_caption(uploads: bool = False) -> None:
         st.caption(workshop.limits_text(limits(), uploads=uploads))
 
 
-def admit(eng, configs: Sequence[Any]) -> None:
-    """ConfigError (one line) when a participant's submission exceeds the workshop limits."""
+def admission(configs: Sequence[Any]):
+    """The owner of a submission, and its check of the workshop limits given the owner's
+    active runs (None for the instructor, or outside workshop mode): storage.submit_owned asks
+    it in the transaction that stores the runs, so two tabs cannot pass a limit together."""
     me = access()
     if not me.limited:
-        return
-    import storage
-
-    refusal = workshop.submission_refusal(limits(), configs, storage.active_runs(eng, me.owner))
-    if refusal:
-        raise ConfigError(refusal)
-
-
-def record(eng, experiment_id: int | None, run_ids: Sequence[int]) -> None:
-    """Mark a submission as this session's."""
-    import storage
-
-    storage.claim_submission(eng, access().owner, experiment_id, run_ids)
+        return me.owner, None
+    return me.owner, lambda active: workshop.submission_refusal(limits(), configs, active)
 
 
 def upload_rules(eng) -> dict[str, Any]:
-    """ui.datasets.store_upload's owner and refusal for this session."""
+    """ui.datasets.store_upload's owner and refusals for this session: `refuse(size)` at once,
+    `admit(stored)` again in the transaction that stores the upload."""
     import storage
 
     me = access()
@@ -116,6 +157,7 @@ def upload_rules(eng) -> dict[str, Any]:
     return {
         "owner": me.owner,
         "refuse": lambda size: workshop.upload_refusal(limits(), size, stored),
+        "admit": lambda stored: workshop.upload_refusal(limits(), 0, stored),
     }
 
 
@@ -159,9 +201,12 @@ def delete_upload(eng, view) -> None:
     if storage.dataset_in_use(eng, view.ref):
         st.error("A queued or running run trains on this dataset: cancel it or wait, then delete.")
         return
-    storage.delete_dataset(eng, view.ref)
-    st.toast(plain(f"Deleted {view.name}"))
-    st.rerun()
+    from pages._faults import shown
+
+    with shown():  # a read-only or full database: one line
+        storage.delete_dataset(eng, view.ref)
+        st.toast(plain(f"Deleted {view.name}"))
+        st.rerun()
 
 
 def expire_uploads(eng) -> None:

@@ -14,6 +14,7 @@ from pages._shared import (
     require_navigation,
 )
 from ui import charts, dynamics, figures, figures_m, labels, params, tables
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -31,7 +32,7 @@ by_id = {v.id: v for v in runs}
 if "runs" in st.query_params:
     ids, errors = params.parse_run_ids(st.query_params["runs"])
     for message in errors:
-        st.error(message)
+        st.error(plain(message))  # it quotes the URL
     asked = load_views(eng, ids)
     default = [v.id for v in asked if v.id in by_id]
     for v in asked:

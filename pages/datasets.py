@@ -22,7 +22,7 @@ from pages._shared import (
 )
 from ui import dataset_objectives as objs
 from ui import datasets as ds
-from ui.labels import plain
+from ui.labels import one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -86,12 +86,21 @@ kinds.dataframe(described, hide_index=True, height=260)
 
 st.subheader("Column roles")
 r1, r2, r3 = st.columns(3)
-target = kept_choice(r1.selectbox, "Target", columns, "ds_target", help="What the network predicts")
+target = kept_choice(
+    r1.selectbox,
+    "Target",
+    columns,
+    "ds_target",
+    help="What the network predicts",
+    format_func=one_line,
+)
 state.update(ds.fit_roles(state, columns, target))
 groups = ds.group_options(columns, target)
-group = kept_choice(r2.selectbox, "Group column", groups, "ds_group")
+group = kept_choice(r2.selectbox, "Group column", groups, "ds_group", format_func=one_line)
 kept_choice(r3.radio, "Missing values", MISSING, "ds_missing", horizontal=True)
-features = st.multiselect("Features", state["_ds_offered"], kept("ds_features"), key="ds_features")
+features = st.multiselect(
+    "Features", state["_ds_offered"], kept("ds_features"), key="ds_features", format_func=one_line
+)
 if encoded := ds.text_columns(described, features):
     st.caption(plain(f"Text columns are one-hot encoded: {', '.join(encoded)}."))
 

@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from moo_core.registry import ConfigError
+from pages import _faults
 from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
+from ui.labels import one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -30,6 +32,7 @@ subjects = f2.multiselect(
     "Subject",
     sorted({r["subject"] for r in rows}),
     key="filter_subject",
+    format_func=one_line,
     help="A toy problem, or a task's dataset → target",
 )
 methods = f3.multiselect("Method", sorted({str(r["method"]) for r in rows}), key="filter_method")
@@ -69,10 +72,11 @@ if shown:
         st.button("Delete run", key="delete_run", disabled=True)
         workshop.guarded(False, f"Run #{run_id}")
     elif confirmed("Delete run", "delete_run", run_id, warning):
-        storage.delete_run(eng, run_id)
-        st.session_state.get("_metrics", {}).pop(run_id, None)
-        st.toast(f"Deleted run #{run_id}")
-        st.rerun()
+        with _faults.shown():  # a read-only or full database: one line
+            storage.delete_run(eng, run_id)
+            st.session_state.get("_metrics", {}).pop(run_id, None)
+            st.toast(f"Deleted run #{run_id}")
+            st.rerun()
 elif rows:
     st.info("No run matches the filter.")
 
@@ -81,7 +85,7 @@ if experiments:
     exp_id = st.selectbox(
         "Experiment",
         list(experiments),
-        format_func=lambda i: f"#{i} {experiments[i].name} ({experiments[i].runs} runs)",
+        format_func=lambda i: one_line(f"#{i} {experiments[i].name} ({experiments[i].runs} runs)"),
         key="history_exp",
     )
     exp = experiments[exp_id]
@@ -91,11 +95,11 @@ if experiments:
     new_name = e1.text_input("New name", key="exp_name", max_chars=200, disabled=not mine)
     if e1.button("Rename", key="rename", disabled=not (mine and new_name.strip())) and mine:
         try:
-            storage.rename_experiment(eng, exp_id, new_name.strip())
+            with _faults.shown():
+                storage.rename_experiment(eng, exp_id, new_name.strip())
+                st.rerun()
         except ConfigError as bad:
-            e1.error(f"Cannot rename: {bad}")
-        else:
-            st.rerun()
+            e1.error(plain(f"Cannot rename: {bad}"))
     tag_text = e2.text_input(
         "Tags (comma-separated)",
         value=", ".join(exp.tags or []),
@@ -103,11 +107,13 @@ if experiments:
         disabled=not mine,
     )
     if e2.button("Save tags", key="save_tags", disabled=not mine) and mine:
-        storage.set_experiment_tags(eng, exp_id, tables.parse_tags(tag_text))
-        st.rerun()
+        with _faults.shown():
+            storage.set_experiment_tags(eng, exp_id, tables.parse_tags(tag_text))
+            st.rerun()
     warning = f"Delete experiment #{exp_id} with its {exp.runs} runs and their steps? No undo."
     if not mine:
         st.button("Delete experiment", key="delete_exp", disabled=True)
     elif confirmed("Delete experiment", "delete_exp", exp_id, warning):
-        storage.delete_experiment(eng, exp_id)
-        st.rerun()
+        with _faults.shown():
+            storage.delete_experiment(eng, exp_id)
+            st.rerun()

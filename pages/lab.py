@@ -17,6 +17,7 @@ from pages._shared import (
     worker_banner,
 )
 from ui import lessons, params
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -51,7 +52,7 @@ if "problem" not in st.session_state:
         # `autorun` below, so neither a rerun nor a refresh launches it again.
         st.session_state["_start"] = lessons.lesson_for(params.PRESETS, url)
 for message in st.session_state.get("url_errors", []):
-    st.error(f"Ignored a value from the URL: {message}")
+    st.error(plain(f"Ignored a value from the URL: {message}"))
 
 with st.expander("Lessons: one click starts a race and opens it live", expanded=True):
     cards = st.columns(len(params.PRESETS))
@@ -108,7 +109,7 @@ try:
     error = None
 except ConfigError as bad:
     config, error = None, str(bad)
-    st.error(f"Cannot run this configuration: {error}")
+    st.error(plain(f"Cannot run this configuration: {error}"))
 
 
 def sweep_defaults() -> None:
@@ -169,4 +170,4 @@ try:
         ids = submit(eng, f"sweep {over}: {problem}", "sweep", [cfg])
         st.switch_page("pages/pareto.py", query_params={"run": str(ids[0])})
 except ConfigError as bad:
-    st.error(f"Cannot submit: {bad}")
+    st.error(plain(f"Cannot submit: {bad}"))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages import _workshop as workshop
 from pages._board import board
+from pages._faults import guarded
 from pages._shared import (
     TERMINAL,
     analytic_front,
@@ -20,7 +21,8 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import charts, figures_m, labels, lessons, params, replay, tables
+from ui import charts, faults, figures_m, labels, lessons, params, replay, tables
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -40,7 +42,7 @@ import storage  # noqa: E402  (after the engine check, like every page)
 
 ids, errors = params.parse_run_ids(st.query_params.get("runs", ""))
 for message in errors:
-    st.error(message)
+    st.error(plain(message))  # it quotes the URL
 if not ids:
     st.info("No runs selected. Launch one from the Lab page, or open `?runs=ID,ID`.")
     st.stop()
@@ -64,6 +66,7 @@ paused = active and switches[1].toggle(
 
 
 @st.fragment(run_every=REFRESH_SECONDS if active else None)
+@guarded
 def status() -> None:
     views = fetch_runs(eng, ids)
     if not views:
@@ -74,7 +77,8 @@ def status() -> None:
         c1, c2, c3 = st.columns([2, 5, 1])
         verdict = labels.verdict_markdown(view)  # "" until the run ends, or for an old run
         c1.markdown(
-            f"**{label(view)}** · `{view.status}`{verdict}  \n{labels.subject_of(view, names)}"
+            f"**{label(view)}** · `{view.status}`{verdict}  \n"  # id, and a method's name
+            + plain(labels.subject_of(view, names))
         )
         progress = min(max(float(view.progress or 0.0), 0.0), 1.0)
         running = view.status == "running"
@@ -86,24 +90,35 @@ def status() -> None:
             storage.request_cancel(eng, view.id)
             st.toast(f"Cancel requested for run {view.id}")
         silent = tables.seconds_between(view.heartbeat, now) if running else None
-        if silent is not None and silent > STALE_SECONDS:
+        if silent is not None and silent > faults.LOCK_HINT_SECONDS and locked():
+            st.warning(plain(faults.waiting_line(view.id, silent)))  # the worker cannot write
+        elif silent is not None and silent > STALE_SECONDS:
             st.warning(
                 f"Run {view.id}'s worker has not reported for {tables.duration(silent)}: it may "
                 "have died. A live worker marks the run failed after its grace period."
             )
         if verdict:  # the whole sentence, across the page
-            st.caption(labels.verdict_line(view))
+            st.caption(plain(labels.verdict_line(view)))
         if view.error:
-            st.error(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}")
+            st.error(plain(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}"))
         elif view.status == "completed" and view.summary:
-            st.caption(labels.summary_line(view))
+            st.caption(plain(labels.summary_line(view)))
             if task := labels.task_line(view):
-                st.caption(task)
+                st.caption(plain(task))  # class values and notes name the data's own text
     if active and all(v.status in TERMINAL for v in views):
         st.rerun()  # everything finished: one full rerun, then no more polling
 
 
+def locked() -> bool:
+    """Whether the database's write lock is held now (storage/health.py): then a silent
+    worker is waiting for it, not dead. Asked only when a heartbeat is late."""
+    from storage.health import health
+
+    return health(eng).locked
+
+
 @st.fragment(run_every=REFRESH_SECONDS if active and not paused else None)
+@guarded
 def live_charts() -> None:
     cached = st.session_state.get("_metrics", {})
     drawn_empty = set(ids) <= set(cached) and not any(len(cached[i].get("step", ())) for i in ids)
@@ -132,9 +147,10 @@ def live_charts() -> None:
         static=active and not paused,  # no zoom or hover while polling: cheaper
         replay=spec,
     )
-    st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))
+    drawn = ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items())
+    st.caption(plain(f"Steps drawn: {drawn}"))
     if done and (text := lessons.verdict(series, {label(v): config_of(v) for v in views})):
-        st.success(f"**Verdict, from the stored steps:** {text}")
+        st.success(f"**Verdict, from the stored steps:** {plain(text)}")
 
 
 # Each fragment in a container of its own: when a finished run's status grows (verdict, summary

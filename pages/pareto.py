@@ -4,6 +4,7 @@ non-dominated, HV, IGD; finished sweeps replayed as their fronts formed."""
 import pandas as pd
 import streamlit as st
 
+from pages._faults import guarded
 from pages._shared import (
     TERMINAL,
     analytic_front,
@@ -15,6 +16,7 @@ from pages._shared import (
     worker_banner,
 )
 from ui import charts, dynamics, fronts_animation, labels, params, tables
+from ui.labels import chart_text, one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -28,7 +30,7 @@ import storage  # noqa: E402
 sweeps = {v.id: v for v in storage.list_runs(eng, limit=200) if v.kind in storage.FRONT_KINDS}
 ids, errors = params.parse_run_ids(st.query_params.get("run", ""))
 for message in errors:
-    st.error(message)
+    st.error(plain(message))  # it quotes the URL
 asked = []
 for view in load_views(eng, ids):
     if view.kind in storage.FRONT_KINDS and view.id in sweeps:
@@ -47,7 +49,7 @@ def describe(i: int) -> str:
     c, over = config_of(sweeps[i]), sweeps[i].config.get("over")
     if sweeps[i].kind == "nsga2":
         return f"#{i} nsga2 P={c.get('population')} G={c.get('generations')} ({c.get('problem')})"
-    return f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})"
+    return one_line(f"#{i} {c.get('method')} over {over} ({labels.subject(c, names)})")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -77,6 +79,7 @@ active = any(sweeps[i].status not in TERMINAL for i in chosen)
 
 
 @st.fragment(run_every=2 if active else None)
+@guarded
 def show() -> None:
     views = [v for v in (storage.get_run(eng, i) for i in chosen) if v is not None]
     if len(views) < len(chosen):
@@ -84,21 +87,23 @@ def show() -> None:
     for view in views:
         if view.status not in TERMINAL:
             progress = min(max(float(view.progress or 0), 0.0), 1.0)
-            st.progress(progress, text=f"{describe(view.id)}: {view.status}")
+            st.progress(progress, text=plain(f"{describe(view.id)}: {view.status}"))
         if view.error:
-            st.error(f"Sweep {view.id} failed: {view.error.strip().splitlines()[-1]}")
+            st.error(plain(f"Sweep {view.id} failed: {view.error.strip().splitlines()[-1]}"))
     points = {}
     for view in views:
         over = (view.config or {}).get("over", "member")  # an NSGA-II point: a member
         stored = labels.with_validation(storage.get_sweep_points(eng, view.id), view.summary)
         stored = [p if over in p else p | {over: p["index"]} for p in stored]
-        points[describe(view.id)] = [p | {"sweep": view.id, "over": over} for p in stored]
+        points[chart_text(describe(view.id))] = [
+            p | {"sweep": view.id, "over": over} for p in stored
+        ]
     rows = [tables.sweep_row(v, p, names) for v, p in zip(views, points.values(), strict=True)]
     four = st.column_config.NumberColumn(format="%.4g")  # a task's hypervolume can be ~1e-4
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"hypervolume": four})
     subjects = list(dict.fromkeys(row["subject"] for row in rows))
     if len(subjects) > 1:
-        st.caption(f"Sweeps on different subjects: the axes and front are {subjects[0]}'s.")
+        st.caption(plain(f"Sweeps on different subjects: the axes and front are {subjects[0]}'s."))
     lead = next(iter(views), None)  # its axes and front: sweeps of one subject are the rule
     first, info = config_of(lead), labels.task_info(lead)
     m = max((labels.objective_count(p) for pts in points.values() for p in pts), default=2)
@@ -109,7 +114,7 @@ def show() -> None:
         chart = dynamics.steps_to_converge_figure(tuned)
         st.plotly_chart(chart, key=f"steps_to_converge.{over}")
     finished = [v for v in views if v.kind == "sweep" and v.status in TERMINAL]
-    paths = {describe(v.id): trajectories(v.id) for v in finished}
+    paths = {chart_text(describe(v.id)): trajectories(v.id) for v in finished}  # chart names
     paths = {label: path for label, path in paths.items() if any(path)}
     if paths and m == 2:
         st.subheader("Fronts forming")

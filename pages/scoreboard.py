@@ -6,8 +6,10 @@ import streamlit as st
 
 from moo_core.registry import ConfigError
 from pages import _workshop as workshop
+from pages._faults import guarded
 from pages._shared import get_engine, require_navigation, submit, worker_banner
 from ui import benchmark, scoreboard
+from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -33,6 +35,7 @@ active = any(v.status in ("queued", "running") for v in views)
 
 
 @st.fragment(run_every=3 if active else None)
+@guarded
 def table() -> None:
     if not shown:
         st.info(f"No finished sweep or NSGA-II job on {problem} yet: run the benchmark below.")
@@ -89,7 +92,7 @@ if st.button("Run the benchmark", type="primary", key="run_benchmark"):
     try:  # one experiment, owned by this session, within the workshop limits
         ids = submit(eng, f"benchmark: {problem}", "sweep", configs)
     except ConfigError as bad:
-        st.error(f"Cannot run the benchmark: {bad}")
+        st.error(plain(f"Cannot run the benchmark: {bad}"))
     else:
         st.success(f"Queued {len(ids)} jobs ({', '.join(f'#{i}' for i in ids)}) on {problem}.")
         st.rerun()

@@ -44,6 +44,7 @@ from storage.owners import (
     owner_of,
     owners_of,
     set_owner,
+    submit_owned,
 )
 from storage.queries import (
     ExperimentView,
@@ -129,6 +130,7 @@ __all__ = [
     "store_dataset",
     "store_sweep_points",
     "store_sweep_trajectories",
+    "submit_owned",
     "submit_run",
     "upgrade",
     "validate_config",

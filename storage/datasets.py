@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, delete, exists, insert, or_, select
+from sqlalchemy import Engine, Text, cast, delete, exists, func, insert, or_, select
 
+from moo_core.registry import ConfigError
 from storage.db import db_now, seconds_since
 from storage.models import Dataset, Run
+from storage.owners import Admit, hold_owner
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ def store_dataset(
     columns: list[str] | None = None,
     rows: int | None = None,
     owner: str | None = None,
+    admit: Admit | None = None,
 ) -> DatasetView:
     """Store `content` once: the same bytes uploaded again return the existing dataset (and
-    keep its first uploader as owner)."""
+    keep its first uploader as owner). New content must pass `admit(stored)`, given how many
+    uploads `owner` has stored, asked in the transaction that stores it (storage/owners.py):
+    a ConfigError with its reason otherwise, and nothing stored."""
     digest = hashlib.sha256(content).hexdigest()
     existing = get_dataset(engine, digest)
     if existing is not None:
@@ -76,7 +81,16 @@ def store_dataset(
     }
     try:
         with engine.begin() as connection:
-            connection.execute(insert(Dataset).values(**values))
+            hold_owner(connection, owner)
+            connection.execute(insert(Dataset).values(**values))  # SQLite: the write lock
+            if admit is not None:
+                mine = select(func.count()).where(
+                    Dataset.owner == owner, Dataset.content_hash != digest
+                )
+                if reason := admit(int(connection.execute(mine).scalar_one())):
+                    raise ConfigError(reason)
+    except ConfigError:
+        raise
     except Exception:  # a concurrent upload of the same bytes won the unique hash
         existing = get_dataset(engine, digest)
         if existing is None:

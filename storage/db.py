@@ -7,6 +7,7 @@ heartbeats and staleness agree across machines.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import random
 import threading
@@ -18,9 +19,11 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, func, literal_column
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+
+from storage.errors import is_transient  # decides what a retry can wait out
 
 DEFAULT_URL = "sqlite:///data/moolab.db"
 ENV_VAR = "MOO_DATABASE_URL"
@@ -92,35 +95,17 @@ def seconds_since(engine: Engine, column) -> ColumnElement:
 RETRY_ENV = "MOO_DB_RETRY_SECONDS"
 DEFAULT_RETRY_SECONDS = 60.0
 _FIRST_DELAY, _MAX_DELAY = 0.05, 2.0
-# SQLSTATE classes worth another try on PostgreSQL: connection exception, transaction rollback
-# (serialization failure, deadlock), insufficient resources, operator intervention.
-_TRANSIENT_SQLSTATES = ("08", "40", "53", "57")
-_TRANSIENT_WORDS = ("locked", "busy", "connection", "server closed", "timeout", "timed out")
 _retrying = threading.local()  # set while a retrying call runs: nested ones do not retry again
 
 
 def retry_seconds() -> float:
-    """How long a write keeps retrying a transient error (`MOO_DB_RETRY_SECONDS`, default 60)."""
+    """How long a write keeps retrying a transient error (`MOO_DB_RETRY_SECONDS`, default 60).
+    A worker's own writes wait for longer (worker/writer.py): a lock never fails a run."""
     try:
-        return max(0.0, float(os.environ.get(RETRY_ENV, DEFAULT_RETRY_SECONDS)))
+        value = float(os.environ.get(RETRY_ENV, DEFAULT_RETRY_SECONDS))
     except ValueError:
         return DEFAULT_RETRY_SECONDS
-
-
-def is_transient(error: BaseException) -> bool:
-    """A lock or connection error that may pass: SQLite's "database is locked" once its busy
-    timeout has run out, a PostgreSQL serialization failure, deadlock or lost connection."""
-    if not isinstance(error, DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    if not isinstance(error, OperationalError):
-        return False
-    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    if code:
-        return str(code)[:2] in _TRANSIENT_SQLSTATES
-    message = str(error.orig).lower()
-    return any(word in message for word in _TRANSIENT_WORDS)
+    return max(0.0, value) if math.isfinite(value) else DEFAULT_RETRY_SECONDS
 
 
 def retrying(function: Callable[P, T]) -> Callable[P, T]:

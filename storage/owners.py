@@ -2,15 +2,29 @@
 created them in their `owner` column (added in 0006). NULL: stored before 0006, or by the CLI.
 
 Storage only records and reads owners; who may do what is decided here by `may_modify` from
-the session's id and whether it holds the instructor's token (ui/workshop.py reads both)."""
+the session's id and whether it holds the instructor's token (ui/workshop.py reads both).
+
+Admission is atomic: `submit_owned` (and storage.datasets.store_dataset with `admit`) counts
+what the owner already has and stores the new rows in one transaction that first holds a
+lock two submissions of one owner cannot share (SQLite's write lock, taken by the first
+insert; a PostgreSQL advisory lock on the owner), so two tabs cannot exceed a limit together:
+the second counts the first's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
-from storage.models import OWNER_LENGTH, Dataset, Experiment, Run
+from moo_core.registry import ConfigError
+from storage.db import db_now, is_sqlite
+from storage.models import EXPERIMENT_KINDS, OWNER_LENGTH, Dataset, Experiment, Run
+from storage.queue import check_experiment_name, queued_run
+from storage.schemas import validate_config
+
+Admit = Callable[[int], str | None]  # what the owner has already → why not (None: admitted)
 
 OWNED = {"run": Run, "experiment": Experiment, "dataset": Dataset}
 ACTIVE = ("queued", "running")  # what counts against a session's concurrent runs
@@ -93,3 +107,54 @@ def owned_datasets(engine: Engine, owner: str) -> int:
     query = select(func.count()).where(Dataset.owner == owner)
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
+
+
+def hold_owner(connection: Connection, owner: str | None) -> None:
+    """On PostgreSQL, hold `owner`'s advisory lock until the transaction ends (SQLite: the
+    transaction's first write takes the database's write lock, which serializes as much)."""
+    if owner is None or is_sqlite(connection.engine):
+        return
+    key = int.from_bytes(hashlib.sha256(owner.encode()).digest()[:8], "big", signed=True)
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _refuse(admit: Admit | None, have: int) -> None:
+    if admit is not None and (reason := admit(have)):
+        raise ConfigError(reason)
+
+
+def submit_owned(
+    engine: Engine,
+    name: str,
+    kind: str,
+    configs: Sequence[Any],
+    owner: str | None = None,
+    admit: Admit | None = None,
+) -> tuple[int, list[int]]:
+    """Queue `configs` as one experiment of `kind` owned by `owner`: (experiment id, run ids).
+    `admit(active)`, given how many of `owner`'s runs are queued or running, may refuse (a
+    ConfigError with its reason: nothing is stored); it is asked inside the transaction that
+    stores them, after the owner's lock is held."""
+    check_experiment_name(name)
+    check_owner(owner)
+    if kind not in EXPERIMENT_KINDS:
+        raise ValueError(f"experiment kind {kind!r}; choose one of {', '.join(EXPERIMENT_KINDS)}")
+    for config in configs:
+        validate_config(config)  # every config valid before anything is stored
+    now = db_now(engine)
+    experiment = insert(Experiment).values(name=name, kind=kind, owner=owner, created=now)
+    with engine.begin() as connection:
+        hold_owner(connection, owner)
+        experiment_id = int(connection.execute(experiment.returning(Experiment.id)).scalar_one())
+        if admit is not None:  # counted after the lock: another tab's runs are in
+            active = select(func.count()).where(Run.owner == owner, Run.status.in_(ACTIVE))
+            _refuse(admit, int(connection.execute(active).scalar_one()))
+        ids = [
+            int(
+                connection.execute(
+                    queued_run(c, experiment_id, now).values(owner=owner)
+                ).scalar_one()
+            )
+            for c in configs
+        ]
+    return experiment_id, ids

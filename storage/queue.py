@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from storage.models import (
     FINAL_STATUSES,
     Experiment,
     Run,
+    Worker,
 )
 from storage.schemas import Config, load_config, validate_config
 
@@ -211,15 +213,26 @@ def request_cancel(engine: Engine, run_id: int) -> bool:
 
 
 @retrying
-def reap_stale(engine: Engine, grace_seconds: float) -> list[int]:
+def reap_stale(
+    engine: Engine,
+    grace_seconds: float,
+    spare: Callable[[str | None, int | None], bool] | None = None,
+) -> list[int]:
     """Fail running runs whose heartbeat is older than `grace_seconds` by the database clock;
-    their stored steps are kept."""
+    their stored steps are kept. `spare(host, pid)` of a run's worker: True keeps the run
+    (a worker known to be alive, whose beats a long lock held back)."""
     age = seconds_since(engine, Run.heartbeat)
-    stale = select(Run.id, age.label("age")).where(Run.status == "running", age > grace_seconds)
+    stale = (
+        select(Run.id, age.label("age"), Worker.host, Worker.pid)
+        .join(Worker, Worker.id == Run.worker_id, isouter=True)
+        .where(Run.status == "running", age > grace_seconds)
+    )
     with engine.connect() as connection:
         candidates = connection.execute(stale).all()
     reaped = []
-    for run_id, seconds in candidates:
+    for run_id, seconds, host, pid in candidates:
+        if spare is not None and spare(host, pid):
+            continue
         message = f"worker lost (no heartbeat for {float(seconds):.0f}s)"
         statement = update(Run).where(
             Run.id == run_id, Run.status == "running", age > grace_seconds

@@ -16,13 +16,18 @@ from moo_core import METHODS, ConfigError, hyperparams_of, make_run_config
 from moo_core.config import TASK_DEFAULTS, RunConfig
 from moo_core.data import (
     DATASETS,
+    MAX_UPLOAD_BYTES,
     DataError,
     content_hash,
     describe_frame,
     read_csv_bytes,
 )
+from moo_core.data._csv import check_size
 from moo_core.tasks import LOSSES, build_task, make_task_spec
+from storage.errors import is_database_error
 from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
+from ui.faults import database_message
+from ui.labels import one_line
 
 NO_GROUP = "(none)"
 LOSS_CHOICES = ("auto", *LOSSES)
@@ -63,9 +68,21 @@ def store_upload(
     name: str,
     owner: str | None = None,
     refuse: Callable[[int], str | None] | None = None,
+    admit: Callable[[int], str | None] | None = None,
 ) -> UploadResult:
     """Check `raw` as CSV and store it once as `owner`'s; a bad file stores nothing and says
-    why. Content not stored yet must first pass `refuse(size)` (workshop limits: None)."""
+    why. Content not stored yet must first pass `refuse(size)` (workshop limits: None), then
+    `admit(stored)` in the transaction that stores it (the owner's upload count, atomic). A
+    database fault (read-only, full) is said in one line too."""
+    try:
+        return _store_upload(engine, raw, name, owner, refuse, admit)
+    except Exception as error:
+        if not is_database_error(error):
+            raise
+        return UploadResult(None, database_message(error, engine.url))
+
+
+def _store_upload(engine, raw: bytes, name: str, owner, refuse, admit) -> UploadResult:
     existing = storage.get_dataset(engine, content_hash(raw))
     if existing is None and refuse is not None and (refusal := refuse(len(raw))):
         return UploadResult(None, refusal)
@@ -79,7 +96,10 @@ def store_upload(
     if why := untrainable(frame, name):
         return UploadResult(None, why)
     columns = [str(label) for label in frame.columns]
-    view = storage.store_dataset(engine, name, raw, columns, len(frame), owner)
+    try:
+        view = storage.store_dataset(engine, name, raw, columns, len(frame), owner, admit)
+    except ConfigError as refused:  # another tab of this session uploaded meanwhile
+        return UploadResult(None, str(refused))
     return UploadResult(view, f"Stored {name}: {len(frame)} rows, {len(columns)} columns")
 
 
@@ -109,7 +129,7 @@ def dataset_label(view: Any) -> str:
 def source_options(uploads: Sequence[Any]) -> dict[str, str]:
     """Dataset reference → label: the built-ins first, then stored uploads (newest first)."""
     options = {name: f"{name} (built-in)" for name in DATASETS.names()}
-    options |= {view.ref: f"{dataset_label(view)} (uploaded)" for view in uploads}
+    options |= {view.ref: one_line(f"{dataset_label(view)} (uploaded)") for view in uploads}
     return options
 
 
@@ -292,9 +312,20 @@ def upload_once(done: dict, upload: Any, engine, **rules: Any) -> tuple[UploadRe
     results by file id, so a file that stays in the uploader is stored once. `rules`: the
     owner and refusal of store_upload."""
     new = upload.file_id not in done
-    if new:
+    if new and (too_big := upload_too_big(upload)):
+        done[upload.file_id] = UploadResult(None, too_big)
+    elif new:
         done[upload.file_id] = store_upload(engine, upload.getvalue(), upload.name, **rules)
     return done[upload.file_id], new
+
+
+def upload_too_big(upload: Any) -> str | None:
+    """Why an upload is refused by its size alone, before its bytes are read (None: it fits)."""
+    try:
+        check_size(int(upload.size), str(upload.name), MAX_UPLOAD_BYTES)
+    except DataError as refused:
+        return str(refused)
+    return None
 
 
 def summary_text(summary: Mapping[str, Any]) -> str:

@@ -5,6 +5,8 @@ a "task" dict; its summary has "validation" {f, g} and "task" {loss, objective, 
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,7 +44,8 @@ def subject(config: Mapping[str, Any], names: Mapping[str, str] | None = None) -
     task = config.get("task")
     if not task:
         return str(config.get("problem"))
-    return f"{dataset_label(str(task.get('dataset')), names)} → {task.get('target')}"
+    label = f"{dataset_label(str(task.get('dataset')), names)} → {task.get('target')}"
+    return one_line(label)  # a participant's names: on one line, in their own order
 
 
 def subject_of(view: Any, names: Mapping[str, str] | None = None) -> str:
@@ -231,11 +234,51 @@ def verdict_line(view: Any) -> str:
     return reason if text == "converged" and reason.startswith("converged") else text
 
 
-_MARKDOWN_LINKS = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "<": "\\<", ">": "\\>"})
+# Marks that start markdown wherever they stand: links and images ([ ]), HTML and autolinks
+# (< >), emphasis and code (* `), strikethrough (~), math ($), entities (&), escapes (\).
+_ALWAYS = str.maketrans({mark: "\\" + mark for mark in "\\`*[]<>~$&"})
+# ... and those that do so only somewhere: _ at a word's edge (snake_case is no emphasis),
+# # + - > and "1." or "1)" at the start (headings, lists, quotes).
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
+# Control characters (newlines, tabs) become spaces: user text stays on its line, so nothing
+# else is ever at a line's start. Explicit bidirectional overrides and isolates are dropped:
+# they would reorder the text around them (right-to-left letters themselves stay).
+_CONTROLS = {code: " " for code in [*range(32), 127]} | dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+# Streamlit's markdown turns bare URLs and e-mail addresses into links, and :shortcodes: into
+# emoji or icons, from the *text* after escapes are resolved (remark plugins): a word joiner
+# (U+2060, invisible) after "www", "@" and a colon that a word or "/" follows keeps them text.
+_TEXT_PLUGINS = re.compile(r"(?<=:)(?=[/\w])|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def one_line(text: Any) -> str:
+    """User text for a widget's options and labels that show text as it is (selectbox,
+    multiselect): on one line, with no bidirectional override reordering what follows."""
+    return str(text).translate(_CONTROLS)
 
 
 def plain(text: Any) -> str:
     """User text (a file name, a column name, a message quoting them) for a Streamlit element
-    that renders markdown: no link or image can form, so `![t](http://…)` stays those
-    characters and no viewer's browser loads the URL."""
-    return str(text).translate(_MARKDOWN_LINKS)
+    that renders markdown (st.markdown, caption, error, progress text, toast, …): shown as
+    the characters it is. No link or image can form (`![t](http://…)` and bare URLs stay
+    text, and no viewer's browser loads them), nor HTML, emphasis, math, an emoji shortcode
+    or a new line. Ordinary prose (: , . ' = ( ) |) passes unchanged."""
+    text = one_line(text).translate(_ALWAYS)
+    text = _EDGE_UNDERSCORE.sub(r"\\_", text)
+    text = _LINE_START.sub(_escape_start, text)
+    return _TEXT_PLUGINS.sub(WORD_JOINER, text)
+
+
+def _escape_start(match: re.Match) -> str:
+    """`\\#`, `\\-`, …; a number's following . or ) for an ordered list ("1\\.")."""
+    space, mark = match[1], match[2]
+    return f"{space}{mark}\\" if mark[0].isdigit() else f"{space}\\{mark}"
+
+
+def chart_text(text: Any) -> str:
+    """User text for a Plotly title, legend name or hover text: Plotly renders a subset of
+    HTML there (<a href>, <b>, <br>, …), so <, > and & become entities (shown as themselves)."""
+    return html.escape(one_line(text), quote=False)

@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 
 from moo_core.records import multiplier_names, objective_names, step_columns
-from ui.labels import MARKS, converged_of, objective_count, run_config, subject, verdict_text
+from ui.labels import (
+    MARKS,
+    converged_of,
+    objective_count,
+    one_line,
+    run_config,
+    subject,
+    verdict_text,
+)
 
 TRAJECTORY_COLUMNS = ("step", "f", "g", "lambda", "violation", "grad_cos")  # m = 2
 CONVERGED_VIOLATION = 1e-3  # the README's "|g − ε| below 1e-3" for MDMM on the concave front
@@ -40,8 +48,8 @@ def history_rows(
         rows.append(
             {
                 "run": v.id,
-                "experiment": getattr(exp, "name", None) or v.experiment_id,
-                "tags": ", ".join(getattr(exp, "tags", None) or []),
+                "experiment": one_line(exp.name) if getattr(exp, "name", None) else v.experiment_id,
+                "tags": one_line(", ".join(getattr(exp, "tags", None) or [])),
                 "kind": v.kind,
                 "status": v.status,
                 "converged": converged_mark(v),

@@ -11,6 +11,7 @@ import hmac
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -86,6 +87,42 @@ def token_matches(entered: str | None, token: str | None) -> bool:
     if not entered or not token:
         return False
     return hmac.compare_digest(entered.encode(), token.encode())
+
+
+class TokenAttempts:
+    """Wrong instructor tokens, counted per client address and for the whole server: after
+    `per_client` wrong tokens within `window` seconds from one address, or `overall` from all
+    addresses together (guesses spread over many), a token is not even compared until the
+    oldest of them is `window` old. Right tokens are not counted. Thread-safe; pure (the
+    caller passes the clock)."""
+
+    def __init__(self, per_client: int = 5, overall: int = 20, window: float = 60.0):
+        self.per_client, self.overall, self.window = per_client, overall, window
+        self._failures: list[tuple[float, str]] = []  # (time, client), oldest first
+        self._lock = threading.Lock()
+
+    def wait(self, client: str, now: float) -> float:
+        """Seconds until `client` may try a token again (0: now)."""
+        with self._lock:
+            self._forget(now)
+            mine = [t for t, who in self._failures if who == client]
+            waits = [0.0]
+            if len(mine) >= self.per_client:
+                waits.append(mine[-self.per_client] + self.window - now)
+            if len(self._failures) >= self.overall:
+                waits.append(self._failures[-self.overall][0] + self.window - now)
+            return max(waits)
+
+    def failed(self, client: str, now: float) -> int:
+        """Count a wrong token; how many `client` has had within the window."""
+        with self._lock:
+            self._forget(now)
+            self._failures.append((now, client))
+            return sum(who == client for _, who in self._failures)
+
+    def _forget(self, now: float) -> None:
+        while self._failures and self._failures[0][0] <= now - self.window:
+            self._failures.pop(0)
 
 
 def new_owner() -> str:

@@ -1,7 +1,8 @@
 """`python -m worker serve | submit | status | list | export | cancel`.
 
 The last stdout line of every command but `serve` is one JSON document. Bad input exits with
-code 2 and one line naming the bad value.
+code 2 and one line naming the bad value; so does a database that cannot be used (corrupt,
+read-only, vanished, full, unreachable): one line saying which and why, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 import storage
 from moo_core import ConfigError, RunConfig, SweepConfig
 from moo_core.cli import add_run_arguments, add_threads_argument, config_from_args, sweep_from_args
-from moo_core.data import DATASETS
+from moo_core.data import DATASETS, read_file
 from moo_core.records import step_columns
 from moo_core.threads import parse_threads
+from storage.errors import DatabaseUnusable, describe, is_database_error, vanished
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,10 +65,29 @@ def check_device(config: RunConfig | SweepConfig) -> None:
         raise ConfigError("--device cuda: CUDA is not available on this machine; use auto or cpu")
 
 
-def _engine():
-    engine = storage.make_engine()
+def _engine(create: bool = True):
+    """The database of MOO_DATABASE_URL, upgraded. `create=False` (commands that only read or
+    cancel): an SQLite file that is not there is an error, not a new empty database."""
+    url = storage.database_url()
+    engine = storage.make_engine(url)
+    if not create and vanished(engine.url):
+        raise DatabaseUnusable("no such file (set MOO_DATABASE_URL; a submit creates one)")
     storage.upgrade(engine)
     return engine
+
+
+def seconds(raw: str) -> float:
+    """An argparse type: a finite number of seconds greater than 0 (`--poll`, `--heartbeat`,
+    `--grace`: a negative or NaN poll crashed an idle worker; 0 would spin)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"{raw[:40]!r} is not a finite number of seconds greater than 0"
+        )
+    return value
 
 
 def _cmd_serve(args) -> dict:
@@ -104,7 +125,7 @@ def share_dataset(engine, config: RunConfig | SweepConfig) -> RunConfig | SweepC
     dataset = run.task.dataset
     if dataset in DATASETS or dataset.startswith("sha256:"):
         return config
-    raw = Path(dataset).read_bytes()
+    raw = read_file(dataset)  # a regular file within the size limit, read within it
     stored = storage.store_dataset(engine, Path(dataset).name, raw)
     task = replace(run.task, dataset=stored.ref)
     if isinstance(config, SweepConfig):
@@ -149,7 +170,7 @@ def _verdict(view) -> dict:
 
 
 def _cmd_status(args) -> dict:
-    view = _view(_engine(), args.run_id)
+    view = _view(_engine(create=False), args.run_id)
     return {
         "id": view.id,
         "kind": view.kind,
@@ -176,14 +197,14 @@ def _cmd_list(args) -> list:
             "created": view.created.isoformat() if view.created else None,
             "converged": MARKS[_converged(view)],
         }
-        for view in storage.list_runs(_engine())
+        for view in storage.list_runs(_engine(create=False))
     ]
 
 
 def _cmd_export(args) -> dict:
     if Path(args.out).exists() and not args.force:
         raise _UserError(f"--out {args.out} exists; add --force to overwrite it")
-    engine = _engine()
+    engine = _engine(create=False)
     _view(engine, args.run_id)
     metrics = storage.get_metrics(engine, args.run_id)
     names = step_columns(storage.objectives_of(metrics))  # each objective, each multiplier
@@ -198,7 +219,7 @@ def _cmd_export(args) -> dict:
 
 
 def _cmd_cancel(args) -> dict:
-    engine = _engine()
+    engine = _engine(create=False)
     _view(engine, args.run_id)
     return {"run_id": args.run_id, "cancelled": storage.request_cancel(engine, args.run_id)}
 
@@ -208,9 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     serve_parser = commands.add_parser("serve", help="claim and train queued runs")
     serve_parser.add_argument("--exit-when-idle", action="store_true")
-    serve_parser.add_argument("--poll", type=float, default=0.2, help="seconds between polls")
-    serve_parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between beats")
-    serve_parser.add_argument("--grace", type=float, default=30.0, help="stale after S seconds")
+    for flag, default, what in (
+        ("--poll", 0.2, "seconds between polls"),
+        ("--heartbeat", 1.0, "seconds between beats"),
+        ("--grace", 30.0, "a run is stale after this many seconds without a beat"),
+    ):
+        serve_parser.add_argument(flag, type=seconds, default=default, help=what)
     add_threads_argument(serve_parser)
     serve_parser.set_defaults(handler=_cmd_serve)
     submit = commands.add_parser("submit", help="queue a run (or a sweep with --over)")
@@ -230,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _url_or_none():
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(storage.database_url())
+    except Exception:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -239,6 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the database's doing: one line; anything else is a bug
+        if not is_database_error(error):
+            raise
+        url = _url_or_none()
+        print(f"error: {describe(error, url)}", file=sys.stderr)
         return 2
     print(json.dumps(output, default=str, ensure_ascii=False))  # ✓, λ and ≤ as they are
     return 0

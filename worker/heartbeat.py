@@ -4,10 +4,10 @@ turns a cancel request into a flag the training loop reads between chunks (chunk
 
 from __future__ import annotations
 
-import sys
 import threading
 
 import storage
+from worker import failures
 
 
 class Heartbeat(threading.Thread):
@@ -20,6 +20,7 @@ class Heartbeat(threading.Thread):
         self.progress = 0.0
         self.cancel = threading.Event()
         self.done = threading.Event()
+        self.episode = failures.Episode(f"heartbeat of run {run_id}")
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
@@ -31,14 +32,10 @@ class Heartbeat(threading.Thread):
                 self.cancel.set()
             storage.worker_beat(self.engine, self.worker_id)
         except Exception as error:  # a lost beat is retried next interval; the reaper decides
-            say(f"heartbeat of run {self.run_id}", error)
+            self.episode.failed(error)  # said once per episode (worker/failures.py)
+        else:
+            self.episode.ok()
 
     def stop(self) -> None:
         self.done.set()
         self.join()
-
-
-def say(what: str, error: Exception) -> None:
-    """One line on stderr for an error the worker lives through."""
-    message = " ".join(str(getattr(error, "orig", None) or error).split())[:300]  # no SQL
-    print(f"{what}: {type(error).__name__}: {message} (trying again)", file=sys.stderr, flush=True)

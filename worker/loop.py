@@ -3,9 +3,9 @@
 A job is one run, a sweep, an NSGA-II front, or a comparison's runs (a race): runs that share
 a batch train as one job (worker/jobs.py), others side by side in processes (worker/race.py).
 
-Storage retries its writes past a busy lock (storage.db.retrying); an error that outlasts those
-retries costs the heartbeat one beat and the serve loop one poll, with one line on stderr,
-never the worker.
+What the worker does about errors is worker/failures.py (a run fails with one line, the worker
+goes on) and worker/guard.py (the serve loop waits for a locked database and stops claiming from
+an unusable one), each said once per episode.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import uuid
 import storage
 from moo_core.batch import can_share_batch
 from storage.races import claim_siblings
-from worker.heartbeat import say
+from worker import failures
+from worker.guard import Guard
 from worker.jobs import WorkerOptions, train_job
 from worker.race import in_processes
 
@@ -31,20 +32,27 @@ def new_worker_id() -> str:
 
 def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
     """Claim and train jobs until stopped (or, with `exit_when_idle`, until none is queued);
-    how many runs were trained."""
+    how many runs were trained. DatabaseUnusable under `exit_when_idle` when the database
+    cannot be used."""
     worker_id = worker_id or new_worker_id()
-    processed, registered = 0, False
+    guard = Guard(engine, worker_id, options.poll, options.exit_when_idle)
+    processed, registered, device = 0, False, None
     while True:
         try:
+            if guard.check():  # the SQLite file was replaced: a new database
+                storage.upgrade(engine)
+                registered = False
             if not registered:
-                host, device = socket.gethostname(), _device_name()
-                storage.register_worker(engine, worker_id, host, os.getpid(), device)
+                device = device or _device_name()  # asked once, however often registering fails
+                storage.register_worker(
+                    engine, worker_id, socket.gethostname(), os.getpid(), device
+                )
                 registered = True
-            trained = _serve_once(engine, worker_id, options)
-        except Exception as error:  # the database is away for longer than storage retries
-            say(f"worker {worker_id}", error)
-            time.sleep(max(options.poll, options.heartbeat))
+            trained = _serve_once(engine, worker_id, options, guard)
+        except Exception as error:  # said once per episode; raised where the worker exits
+            time.sleep(guard.failed(error))
             continue
+        guard.ok()
         if trained is None:
             if options.exit_when_idle:
                 return processed
@@ -52,9 +60,9 @@ def serve(engine, options: WorkerOptions, worker_id: str | None = None) -> int:
         processed += trained or 0
 
 
-def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
+def _serve_once(engine, worker_id: str, options: WorkerOptions, guard: Guard) -> int | None:
     """Reap, beat, claim and train once: how many runs were trained (None: none was queued)."""
-    storage.reap_stale(engine, options.grace)
+    storage.reap_stale(engine, options.grace, spare=guard.spare)
     storage.worker_beat(engine, worker_id)
     claimed = storage.claim_next_run(engine, worker_id)
     if claimed is None:
@@ -68,6 +76,12 @@ def _serve_once(engine, worker_id: str, options: WorkerOptions) -> int | None:
 
 
 def _device_name() -> str:
-    import torch
+    """The device this worker offers; "unknown" when torch cannot say (each run then fails
+    with the one line of its own error, and the worker goes on)."""
+    try:
+        import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception as error:
+        failures.say(f"worker: cannot tell the device ({failures.run_error(error)})")
+        return "unknown"

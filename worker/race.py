@@ -24,6 +24,7 @@ from multiprocessing.connection import wait
 
 import storage
 from storage.queue import ClaimedRun
+from worker import failures
 from worker.jobs import WorkerOptions, train_job
 
 PRELOAD = ["moo_core", "storage", "worker.jobs", "worker.race"]
@@ -89,7 +90,11 @@ def in_processes(engine, runs: list[ClaimedRun], worker_id: str, options) -> lis
     for process, run in zip(processes, runs, strict=True):
         if process.exitcode != 0:  # it died before storing an end: say so now
             error = f"the race process of run {run.id} exited with code {process.exitcode}"
-            storage.finish_run(engine, run.id, "failed", error=error)
+            # Waits out a lock: this worker is alive, so no reaper would end the run instead.
+            episode = failures.Episode(f"run {run.id}")
+            failures.persist(
+                storage.finish_run, engine, run.id, "failed", error=error, episode=episode
+            )
         view = storage.get_run(engine, run.id)
         statuses.append(view.status if view is not None else "failed")
     return statuses

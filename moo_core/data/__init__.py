@@ -15,6 +15,7 @@ _WHERE = {
     "DataError": "moo_core.data._errors",
     "content_hash": "moo_core.data._load",
     "load_table": "moo_core.data._load",
+    "read_file": "moo_core.data._load",
     "prepare": "moo_core.data._prepare",
     "Prepared": "moo_core.data._prepared",
 }

@@ -96,10 +96,13 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _sample(text: str) -> str:
-    if len(text) <= SNIFF_CHARS:
+    """The first line whole (a header of any length: 20,000 columns are ~250 KB) and the
+    whole lines that follow it within SNIFF_CHARS more."""
+    first = text.find("\n")
+    if first < 0 or len(text) <= first + 1 + SNIFF_CHARS:
         return text
-    cut = text.rfind("\n", 0, SNIFF_CHARS)
-    return text[: cut if cut > 0 else SNIFF_CHARS]
+    cut = text.rfind("\n", first + 1, first + 1 + SNIFF_CHARS)
+    return text[: max(cut, first)]
 
 
 def _row_widths(sample: str, delimiter: str) -> list[int]:
@@ -111,11 +114,16 @@ def _row_widths(sample: str, delimiter: str) -> list[int]:
 
 
 def _header_row(text: str, delimiter: str, name: str) -> list[str]:
+    """The first non-empty record, read from the text itself (never a cut sample)."""
     try:
-        rows = csv.reader(io.StringIO(_sample(text), newline=""), delimiter=delimiter)
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return next(row for row in rows if row)
-    except (csv.Error, StopIteration):
-        raise DataError(f"{name} is not CSV text: its header row cannot be read") from None
+    except StopIteration:
+        raise DataError(f"{name} is not CSV text: it has no header row") from None
+    except csv.Error as error:  # e.g. a field over csv's 131,072-character limit
+        raise DataError(
+            f"{name} is not CSV text: its header row cannot be read ({error})"
+        ) from None
 
 
 def _column_names(header: list[str], name: str) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -45,13 +47,46 @@ def _load_stored(digest: str, fetch: Callable[[str], bytes] | None) -> tuple[str
 
 def _load_file(ref: str) -> tuple[str, pd.DataFrame]:
     path = Path(ref)
+    return path.name, read_csv_bytes(read_file(ref), name=path.name)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_file(ref: str, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The bytes of the regular file at `ref`, read only when its size is within `max_bytes`
+    and never past it: a directory, FIFO or device (/dev/zero) is refused before it is opened,
+    and a file that grows while read is cut at the limit and refused."""
+    path = Path(ref)
     try:
-        check_size(path.stat().st_size, path.name, MAX_UPLOAD_BYTES)
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise DataError(
+                f"{ref!r} is {_kind(mode)}, not a regular file: a dataset is a CSV file"
+            )
+        check_size(os.stat(path).st_size, path.name, max_bytes)
+        # O_NONBLOCK: a FIFO put there since the check cannot hang the open.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise DataError(f"{ref!r} is {_kind(mode)}, not a regular file")
+            raw = handle.read(max_bytes + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise DataError(
             f"{ref!r} is neither a built-in dataset ({', '.join(DATASETS.names())}) "
             f"nor a readable file ({reason.lower()})"
         ) from None
-    return path.name, read_csv_bytes(raw, name=path.name)
+    check_size(len(raw), path.name, max_bytes)  # it grew past the limit since its size was read
+    return raw

@@ -1,5 +1,6 @@
 """Opening a page the way a visitor does: through app.py's navigation, in a fresh session."""
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -36,3 +37,9 @@ def board_args(at: AppTest) -> dict:
     for element in at.get("component_instance"):
         return {k: v for k, v in json.loads(element.proto.json_args).items() if k != "figures"}
     return {}
+
+
+def unescaped(value: str) -> str:
+    """What markdown displays for text the pages pass through ui.labels.plain: its
+    backslash escapes and invisible word joiners resolved."""
+    return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")

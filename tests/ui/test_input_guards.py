@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.labels import plain
+from tests.ui._apptest import unescaped
+from ui.labels import WORD_JOINER, chart_text, plain
 from ui.params import MAX_URL_RUNS, parse_run_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def test_live_page_reports_bad_run_ids_in_one_line(db_url, runs, shown):
     at.run()
     assert not at.exception, at.exception
     messages = [e.value for e in at.error]
-    assert len(messages) == 1 and shown in messages[0], messages
+    assert len(messages) == 1 and shown in unescaped(messages[0]), messages
 
 
 def test_parse_run_ids_names_one_bad_id_and_counts_the_rest():
@@ -47,7 +48,16 @@ def test_parse_run_ids_names_one_bad_id_and_counts_the_rest():
 def test_plain_text_forms_no_link_or_image():
     shown = plain("Uploaded ![t](http://127.0.0.1:9/t.png).csv: 3 rows")
     assert "![t](" not in shown and "\\[t\\]" in shown
-    assert plain("sum_to_one (parity)") == "sum_to_one (parity)"  # ordinary text unchanged
+    assert "http:" + WORD_JOINER + "//" in shown  # no bare URL for remark-gfm to link
+    hostile = ("<script>alert(1)</script>", "$x$ *b* `c` _d_ a@b.co :smile:", "# 1. - x")
+    for text in hostile:
+        assert unescaped(plain(text)) == text  # shown as the characters it is
+    for prose in ("sum_to_one (parity)", "Cannot submit: 2 runs, you have 1 (cancel one)."):
+        assert plain(prose) == prose  # ordinary prose passes unchanged
+    assert unescaped(plain("a\nb\u202ecba")) == "a bcba"  # one line; no override of the order
+    assert chart_text('<a href="http://h/">x</a> & <b>') == (
+        '&lt;a href="http://h/"&gt;x&lt;/a&gt; &amp; &lt;b&gt;'
+    )
 
 
 def test_shipped_config_hides_error_details():

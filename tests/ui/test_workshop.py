@@ -206,6 +206,35 @@ def test_history_wrong_token_is_said_and_right_token_deletes(engine, workshop_mo
     assert storage.get_run(engine, run_id) is None
 
 
+def test_token_attempts_are_limited_per_client_and_per_server():
+    attempts = workshop.TokenAttempts(per_client=3, overall=5, window=60.0)
+    for t in range(3):
+        assert attempts.wait("a", now=t) == 0.0
+        attempts.failed("a", now=t)
+    assert attempts.wait("a", now=10.0) == 50.0  # until the oldest of the three is 60 s old
+    assert attempts.wait("b", now=10.0) == 0.0  # another address still may try
+    attempts.failed("b", now=11.0)
+    attempts.failed("c", now=12.0)
+    assert attempts.wait("d", now=13.0) == 47.0  # five from all addresses: everyone waits
+    assert attempts.wait("a", now=61.0) == 0.0  # the window moved on
+
+
+def test_wrong_tokens_are_rate_limited_and_logged(engine, workshop_mode, caplog):
+    with caplog.at_level("WARNING", logger="moolab.workshop"):
+        for guess in range(5):  # a new session each time: no way around the count
+            at = session("pages/history.py", owner=f"{guess}" * 16, token=f"guess-{guess}")
+            assert "not the instructor's token" in at.sidebar.error[0].value
+        at = session("pages/history.py", token=TOKEN)  # right, but after five wrong ones
+        assert at.sidebar.error[0].value.startswith("Too many wrong tokens: try again in ")
+        assert not at.sidebar.success
+        at.run()  # a rerun with the same value is not one more attempt (nor one more line)
+    lines = [r.getMessage() for r in caplog.records if r.name == "moolab.workshop"]
+    assert len(lines) == 6, lines
+    assert all(line.startswith("instructor token: wrong token from local") for line in lines[:5])
+    assert lines[5].startswith("instructor token: attempt from local refused for ")
+    assert not any("guess-" in line or TOKEN in line for line in lines)  # never the value
+
+
 def test_live_cancel_only_for_the_owner(engine, workshop_mode):
     import storage
 
