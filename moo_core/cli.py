@@ -22,6 +22,7 @@ from moo_core.config import (
     parse_over,
 )
 from moo_core.data import DATASETS
+from moo_core.diagnosis import MultiplierBlocks, warnings_of
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.nsga2_cli import add_nsga2_command
 from moo_core.problems import PROBLEMS
@@ -167,7 +168,10 @@ def _cmd_run(args) -> dict:
     from moo_core.api import run  # training loads torch; listing and validating do not
 
     config = config_from_args(args)
-    result = run(config, keep_trajectory=args.out is not None, threads=_threads(args))
+    blocks = MultiplierBlocks(config.steps)  # λ per eighth of the run: did it run away?
+    result = run(
+        config, on_chunk=blocks, keep_trajectory=args.out is not None, threads=_threads(args)
+    )
     if args.out:
         with open(args.out, "w", newline="") as handle:
             writer = csv.writer(handle)
@@ -176,7 +180,11 @@ def _cmd_run(args) -> dict:
             columns = [result.trajectory[name] for name in names]
             for step, values in enumerate(zip(*columns, strict=True)):
                 writer.writerow([step, *(_csv_cell(v) for v in values)])
-    return {**result.summary(), "config": config.to_dict()}
+    out = {**result.summary(), "config": config.to_dict()}
+    out["warnings"] = warnings_of(out, out["config"], blocks.means())
+    for line in out["warnings"]:  # plain words on stderr; stdout's last line stays the JSON
+        print(f"warning: {line}", file=sys.stderr)
+    return out
 
 
 def _cmd_sweep(args) -> dict:

@@ -9,7 +9,7 @@ from moo_core.balancer import Balancer, mix, objective_gradients
 from moo_core.problems import front_distance
 from moo_core.recorder import Recorder
 from moo_core.records import RunOutcome, objective_names
-from moo_core.verdict import Tail, Verdict, judge, smooth
+from moo_core.verdict import Tail, Verdict, judge, judge_baseline, smooth
 
 FRONT_POINTS = 2001
 
@@ -48,6 +48,7 @@ class Final:
             scale = None if scales is None else float(scales[k])
             unboxed = None if free is None else float(free[k])
             verdict = self._verdict(k, row_status, residual, scale, unboxed)
+            verdict = judge_baseline(verdict, objectives[0], extra.get("baseline_f"))
             outcomes.append(
                 RunOutcome(
                     status=row_status,
@@ -134,6 +135,7 @@ class Final:
         if not hasattr(self.objective, "report") or constraints is None:
             return extra
         report = self.objective.report(self.params)
+        baseline = self.objective.baseline_f() if hasattr(self.objective, "baseline_f") else None
         values = np.asarray(report["objectives"], dtype=float)
         validation = np.asarray(report["val_objectives"], dtype=float)
         device = constraints.epsilon.device
@@ -145,6 +147,8 @@ class Final:
                 row[:m] = values[k]
                 row[2 * m - 1] = violation[k]
             extra[k] = {f"val_{name}": float(validation[k, i]) for i, name in enumerate(names)}
+            if baseline is not None:
+                extra[k]["baseline_f"] = baseline
         return extra
 
 
