@@ -12,7 +12,7 @@ show beside the verdict. Pure numpy: reading results never imports torch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
