@@ -58,7 +58,7 @@ with st.expander("Lessons: one click starts a race and opens it live", expanded=
     for i, (card, preset) in enumerate(zip(cards, params.PRESETS, strict=True)):
         box = card.container(border=True)
         box.markdown(f"**{preset.title}**")
-        box.caption(preset.watch)
+        box.caption(f"{preset.lead} {preset.watch}")
         box.button(
             "Start lesson", key=f"lesson{i}", type="primary", on_click=start_lesson, args=(i,)
         )
@@ -159,6 +159,7 @@ try:
         both = compare or (started and vs)
         configs = [config] + [params.run_config(values, m) for m in vs] if both else [config]
         name = f"{'compare' if both else 'run'}: {problem}"
+        name = params.PRESETS[lesson].name if lesson is not None else name
         ids = submit(eng, name, "comparison" if both else "single", configs)
         query = {"runs": ",".join(map(str, ids))} | (
             {} if lesson is None else {"lesson": str(lesson)}
