@@ -144,14 +144,18 @@ def progress_text(
     steps: int, progress: float, started: datetime | None, now: datetime, active: bool
 ) -> str:
     """ "1,234 steps stored · 12 % · ETA 8 s": the ETA assumes the rate so far continues."""
-    text = f"{steps:,} steps stored · {100 * progress:.0f} %"
+    return f"{steps:,} steps stored · {100 * progress:.0f} %" + eta(progress, started, now, active)
+
+
+def eta(progress: float, started: datetime | None, now: datetime, active: bool) -> str:
+    """ " · elapsed 4 s · ETA 8 s" while a run trains ("" once it is over)."""
     if not active or started is None:
-        return text
+        return ""
     elapsed = (now - started).total_seconds()
     if progress <= 0 or elapsed <= 0:
-        return text + " · ETA: waiting for the first steps"
+        return " · ETA: waiting for the first steps"
     remaining = elapsed * (1 - progress) / progress
-    return text + f" · elapsed {duration(elapsed)} · ETA {duration(remaining)}"
+    return f" · elapsed {duration(elapsed)} · ETA {duration(remaining)}"
 
 
 def steps_to_converge(

@@ -1,5 +1,6 @@
 """Pages over stored runs: Compare, Pareto, History and Live with runs a real worker trained."""
 
+import numpy as np
 import pytest
 
 from tests.ui._apptest import page
@@ -104,15 +105,21 @@ def test_live_page_warns_about_a_silent_worker(db_url):
 
     engine = storage.make_engine(db_url)
     storage.upgrade(engine)
-    run_id = storage.submit_run(engine, make_run_config("concave", "mdmm", epsilon=0.6))
+    config = make_run_config("concave", "mdmm", epsilon=0.6, steps=3000)
+    run_id = storage.submit_run(engine, config)
     long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)
+    half = {"f": np.ones(1500), "g": np.ones(1500), "violation": np.zeros(1500)}
+    storage.append_metrics(engine, run_id, 0, half)  # 1,500 of 3,000 steps stored
     with engine.begin() as connection:
         connection.execute(
             update(storage.Run)
             .where(storage.Run.id == run_id)
-            .values(status="running", progress=0.5, started=long_ago, heartbeat=long_ago)
+            .values(status="running", progress=0.15, started=long_ago, heartbeat=long_ago)
         )
     at = page("pages/live.py", {"runs": str(run_id)})
     assert not at.exception, at.exception
     assert "may have died" in " ".join(w.value for w in at.warning)
-    assert "ETA 5 min 0 s" in at.get("progress")[0].proto.text
+    bar = at.get("progress")[0].proto
+    # the bar agrees with the steps stored, not with the worker's last beat (15 %)
+    assert bar.value == 50 and "1,500 of 3,000 steps · 50 %" in bar.text
+    assert "ETA 5 min 0 s" in bar.text
