@@ -81,7 +81,11 @@ def test_pareto_marks_settings_that_did_not_converge_and_draws_steps_to_converge
     charts = figures(at)
     pareto = next(f for t, f in charts.items() if t.startswith("Sweeps"))
     points = pareto["data"][-1]
-    hollow = [s.endswith("-open") for s in points["marker"]["symbol"]]
+    hollow = ["-open" in s for s in points["marker"]["symbol"]]
+    # "converged 2 of 3" is explained: what converging means and why the third did not
+    note = next(c.value for c in at.caption if "settings converged" in c.value)
+    assert "2 of 3 settings converged" in note and "last quarter" in note
+    assert "The 1 others: 1 " in note
     assert sum(hollow) == 3 - int(converged.split()[0])  # hollow: did not converge
     assert all(
         ("not converged" in text) == h for text, h in zip(points["text"], hollow, strict=True)
