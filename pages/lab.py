@@ -71,7 +71,19 @@ with st.expander("Lessons: one click starts a race and opens it live", expanded=
         )
 
 problem_col, method_col = st.columns(2)
-problem = kept_choice(problem_col.selectbox, "Problem", PROBLEMS.names(), "problem")
+
+
+def problem_defaults() -> None:
+    """A newly chosen problem starts from an ε where its default run converges."""
+    eps = params.default_epsilon(st.session_state["problem"])
+    for key in [k for k in st.session_state if params.is_constraint_key(k) or k == "epsilon"]:
+        if str(key).startswith("epsilon"):
+            st.session_state[key] = eps
+
+
+problem = kept_choice(
+    problem_col.selectbox, "Problem", PROBLEMS.names(), "problem", on_change=problem_defaults
+)
 described = PROBLEMS.get(problem).describe()
 problem_col.caption(described["summary"])
 method = kept_choice(method_col.selectbox, "Method", METHODS.names(), "method")
@@ -146,10 +158,13 @@ with st.expander("Sweep settings", expanded=st.session_state.get("sweep_open", F
 
 workshop.limits_caption()
 blocked = eng is None or config is None
+why = params.disabled_reasons(eng is not None, error, vs)
 b1, b2, b3 = st.columns(3)
-launch = b1.button("Launch", key="launch", type="primary", disabled=blocked)
-compare = b2.button("Compare", key="compare", disabled=blocked or not vs)
-sweep = b3.button("Sweep", key="sweep", disabled=blocked)
+launch = b1.button("Launch", key="launch", type="primary", disabled=blocked, help=why["launch"])
+compare = b2.button("Compare", key="compare", disabled=bool(why["compare"]), help=why["compare"])
+sweep = b3.button("Sweep", key="sweep", disabled=blocked, help=why["sweep"])
+for reason in dict.fromkeys(r for r in why.values() if r):
+    st.caption(f"⚠ {reason}")  # a greyed button says why, without a hover
 
 
 started = "_start" in st.session_state and not blocked  # a lesson card or an autorun link
