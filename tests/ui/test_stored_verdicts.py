@@ -56,10 +56,11 @@ def test_live_compare_and_history_show_each_verdict(verdict_runs):
 
     at = page("pages/compare.py", {"runs": f"{good},{bad},{old}"})
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["converged"]) == ["✓", "✗", "—"]
-    assert table["verdict"][0].startswith("converged: ")
-    assert table["verdict"][1].startswith("not converged: ") and table["verdict"][2] == "—"
+    lines = next(c.value for c in at.caption if c.value.startswith(f"#{good} ")).split("  \n")
+    assert lines[0].startswith(f"#{good} mdmm: converged: ")
+    assert lines[1].startswith(f"#{bad} bdmm: not converged: ") and lines[2].endswith(": —")
     portrait = next(f for t, f in figures(at).items() if t.startswith("Phase portrait"))
     paths = [t["name"] for t in portrait["data"] if t.get("mode") == "lines"]
     assert paths == [f"#{good} mdmm", f"#{bad} bdmm", f"#{old} mdmm"]
