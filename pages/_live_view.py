@@ -117,9 +117,7 @@ def charts(eng, views, projector: bool, polling: bool) -> None:
         spec = replay.add_replay(figures, series, step_charts=replay.OVER_STEPS, autoplay=fast)
     if spec and fast:
         st.info(live_text.replay_note(views, spec["steps"][-1]))
-    columns = 1 if projector else 2
-    board(shown, key="live_board", columns=columns, projector=projector, static=polling,
-          replay=spec)  # fmt: skip
+    board(shown, key="live_board", projector=projector, static=polling, replay=spec)
     st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))
     if done and (text := lessons.verdict(series, {label(v): config_of(v) for v in views})):
         st.success(f"**Verdict, from the stored steps:** {text}")

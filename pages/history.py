@@ -7,6 +7,8 @@ from moo_core.registry import ConfigError
 from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
+from ui.labels import plain
+from ui.workshop import NOT_YOURS
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -89,13 +91,18 @@ if experiments:
     workshop.guarded(mine, f"Experiment #{exp_id}")
     e1, e2 = st.columns(2)
     new_name = e1.text_input("New name", key="exp_name", max_chars=200, disabled=not mine)
-    if e1.button("Rename", key="rename", disabled=not (mine and new_name.strip())) and mine:
+    why = None if new_name.strip() else "Type a new name first."
+    why = why if mine else NOT_YOURS
+    if e1.button("Rename", key="rename", disabled=why is not None, help=why) and mine:
         try:
             storage.rename_experiment(eng, exp_id, new_name.strip())
         except ConfigError as bad:
             e1.error(f"Cannot rename: {bad}")
-        else:
+        else:  # said after the rerun, where the new name shows
+            st.session_state["_renamed"] = f"Renamed experiment #{exp_id} to “{new_name.strip()}”."
             st.rerun()
+    if said := st.session_state.pop("_renamed", None):
+        e1.success(plain(said))
     tag_text = e2.text_input(
         "Tags (comma-separated)",
         value=", ".join(exp.tags or []),

@@ -45,7 +45,7 @@ lesson = params.preset_at(st.query_params.get("lesson"))
 switches = st.columns(3)
 projector = switches[0].toggle(
     "Projector", value=st.query_params.get("projector") == "1", key="projector",
-    help="Large fonts and the two main charts, one under the other",
+    help="Large fonts everywhere and the two main charts side by side, tall",
 )  # fmt: skip
 paused = active and switches[1].toggle(
     "Pause the charts (to zoom or hover while runs go on)", key="pause"

@@ -13,6 +13,7 @@
   const speed = document.getElementById("speed");
   const replay = { spec: null, key: null, frame: 0, timer: null, frameMs: 50 };
   let lastHeight = -1;
+  const PROJECTOR_HEIGHT = 720;
 
   function send(type, data) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
@@ -35,6 +36,8 @@
       const margin = layout.margin || {};
       layout.margin = Object.assign({}, margin, { l: 100, b: Math.round((margin.b || 80) * 1.6) });
       layout.legend = Object.assign({}, layout.legend, { y: -0.3 });
+      // tall enough that large fonts and the legend leave a square-ish plot (no squashed path)
+      layout.height = Math.max(layout.height || 450, PROJECTOR_HEIGHT);
       const data = figure.data.map(function (trace) {
         if (!trace.line || trace.type === "parcoords") return trace;
         const line = Object.assign({}, trace.line, { width: (trace.line.width || 2) * 1.8 });
