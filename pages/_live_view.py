@@ -29,12 +29,13 @@ def no_runs(eng) -> None:
     """Bare /live: what to do, and the newest runs one click away."""
     import storage
 
+    newest = [v for v in storage.list_runs(eng, limit=20) if v.kind == "run"][:5]
+    more = "; or open one of the newest runs below" if newest else ""
     st.info(
         "No runs selected. Start a lesson or launch a run on the Lab page, and its live view "
-        "opens here; or open one of the newest runs below (any run: `/live?runs=ID,ID`)."
+        f"opens here{more} (any run: `/live?runs=ID,ID`)."
     )
     st.page_link("pages/lab.py", label="Go to the Lab", icon=":material/science:")
-    newest = [v for v in storage.list_runs(eng, limit=20) if v.kind == "run"][:5]
     for view in newest:
         st.page_link(
             "pages/live.py",
