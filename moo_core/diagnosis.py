@@ -105,12 +105,12 @@ def warnings_of(
             f"growing at the end, yet {g} did not settle at {e} = {eps[i]:g}: this {e} may be "
             f"out of reach; try a looser one."
         )
-    if reason.startswith(OUT_OF_REACH):
+    if found := next((why for why in OUT_OF_REACH if reason.startswith(why)), None):
         worst = max(range(m - 1), key=lambda i: _violation(kinds[i], objectives[i + 1], eps[i]))
         g, e = names[worst]
         out.append(
             f"{e} = {eps[worst]:g} looks out of reach: {g} ended at {_num(objectives[worst + 1])} "
-            f"and stopped moving towards it ({reason.split(':')[0]})."
+            f"and stopped moving towards it ({found})."
         )
     validation = summary.get("validation") or {}
     for i, name in enumerate(objective_names(m)[1:]):
