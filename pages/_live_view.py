@@ -121,4 +121,6 @@ def charts(eng, views, projector: bool, polling: bool) -> None:
     board(shown, key="live_board", projector=projector, static=polling, replay=spec)
     st.caption("Steps drawn: " + ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items()))
     if done and (text := lessons.verdict(series, {label(v): config_of(v) for v in views})):
-        st.success(f"**Verdict, from the stored steps:** {text}")
+        # green only when every run converged: a held constraint is no success by itself
+        good = all(labels.converged_of(v) for v in views)
+        (st.success if good else st.warning)(f"**Verdict, from the stored steps:** {text}")

@@ -96,3 +96,24 @@ def test_a_rename_is_confirmed_and_bare_live_says_what_to_do(engine):
     at = page("pages/live.py")
     assert "No runs selected. Start a lesson or launch a run on the Lab page" in texts(at)
     assert len(at.get("page_link")) >= 2  # the Lab, and the newest runs
+
+
+def test_a_network_that_learned_nothing_gets_no_green_box_and_plain_warnings(engine):
+    """The issue's case: diabetes held to parity ≤ 0.05 target units (λ climbed to 135,182,
+    f ≈ the target's variance) was shown a green box; now every failure is named."""
+    import storage
+    from moo_core import make_run_config
+
+    task = {"dataset": "diabetes", "target": "target", "group": "sex", "objective": "parity"}
+    config = make_run_config(None, "mdmm", epsilon=0.05, constraint="le", steps=2000, task=task)
+    run_id = storage.submit_run(engine, config)
+    _train_queued(engine)
+    at = page("pages/live.py", {"runs": str(run_id)})
+    assert not at.exception, at.exception
+    assert not at.success  # nothing green
+    said = texts(at)
+    assert "not converged: f did not improve on a constant prediction" in said
+    assert "a constant prediction's f = 5924." in said  # the target's variance
+    warned = " | ".join(w.value for w in at.warning)
+    assert "The network learned nothing" in warned and "λ ran away" in warned
+    assert "On the validation rows g = " in warned
