@@ -77,6 +77,7 @@ def test_greyed_buttons_and_tooltips_say_why_in_plain_words(db_url):
         assert name in glossary.PLAIN, name  # every setting has a plain sentence
     damping = at.number_input(key="hp.mdmm.damping")
     assert damping.help.startswith(glossary.PLAIN["damping"]) and "Damping δ" in damping.help
+    assert at.number_input(key="sweep_stop").value == 0.981  # not 0.9816843611112658
     at.number_input(key="epsilon").set_value(3.0).run()
     assert at.button(key="launch").help == "Fix the configuration above first."
 
