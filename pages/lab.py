@@ -74,11 +74,13 @@ problem_col, method_col = st.columns(2)
 
 
 def problem_defaults() -> None:
-    """A newly chosen problem starts from an ε where its default run converges."""
-    eps = params.default_epsilon(st.session_state["problem"])
-    for key in [k for k in st.session_state if params.is_constraint_key(k) or k == "epsilon"]:
-        if str(key).startswith("epsilon"):
-            st.session_state[key] = eps
+    """A newly chosen problem starts from an ε where its default run converges, unless the
+    learner chose another one (kept while it is in the new problem's range)."""
+    problem = st.session_state["problem"]
+    for key in [k for k in st.session_state if str(k).startswith("epsilon")]:
+        if params.is_constraint_key(key) or key == "epsilon":
+            value = st.session_state[key]
+            st.session_state[key] = params.epsilon_for(problem, value)
 
 
 problem = kept_choice(

@@ -32,6 +32,14 @@ def default_epsilon(problem: str) -> float:
     return PROBLEM_EPSILON.get(problem, BASE_DEFAULTS["epsilon"])
 
 
+def epsilon_for(problem: str, current: float) -> float:
+    """ε after switching to `problem`: the learner's own value where it is one (not the lab's
+    default) and in the problem's range, else the problem's default."""
+    low, high = g_range(problem)
+    untouched = current in (BASE_DEFAULTS["epsilon"], *PROBLEM_EPSILON.values())
+    return default_epsilon(problem) if untouched or not low <= current <= high else current
+
+
 @dataclass
 class FormState:
     values: dict[str, Any]
