@@ -184,6 +184,8 @@ def compare_row(
     held_out = {}
     if validation:
         held_out = {"validation f": validation.get("f"), "validation g": validation.get("g")}
+    if s.get("baseline_f") is not None:  # a task: f of always predicting one value
+        held_out["constant f"] = s["baseline_f"]
     m = len(final.get("objectives") or ()) or 2
     if m > 2:
         return _compare_row_m(view, c, s, converged, names)
@@ -228,6 +230,7 @@ def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
         "ε": levels(c.get("epsilon")),
         **dict(zip(objective_names(m), final["objectives"], strict=True)),
         **{f"validation {k}": v for k, v in validation.items()},
+        **({"constant f": s["baseline_f"]} if s.get("baseline_f") is not None else {}),
         **{n.replace("lambda", "λ"): v for n, v in zip(multiplier_names(m), lams, strict=True)},
         "largest violation": s.get("violation"),
         f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,

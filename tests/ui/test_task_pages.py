@@ -75,8 +75,8 @@ def test_compare_table_has_subject_and_validation(task_runs):
     assert not at.exception, at.exception
     table = at.table[0].value
     assert list(table["subject"]) == ["moons → label", "shop_prices.csv → y"]
-    values = table[["f", "g", "validation f", "validation g"]]
-    assert not values.isin(["—"]).any().any()
+    values = table[["f", "g", "validation f", "validation g", "constant f"]]
+    assert not values.isin(["—"]).any().any()  # baseline_f: what learning nothing scores
     charts = at.get("plotly_chart")
     # the five comparison charts, then the phase portrait of the runs' multiplier dynamics
     assert len(charts) == 6 and charts[-1].key == "phase_portrait"
