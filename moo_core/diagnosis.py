@@ -2,9 +2,12 @@
 show beside the verdict. Pure numpy: reading results never imports torch.
 
 - **Learned nothing**: the verdict found f no better than a constant prediction (a task).
-- **λ ran away**: a multiplier's mean over each eighth of the run grew in every eighth and
-  still grew at the end (by more than 1 %): it pushes harder and harder and g does not give.
-  A cycling multiplier (BDMM) falls in some eighth; a settled one stops growing.
+- **λ kept growing**: a multiplier's mean over each eighth of the run grew in every eighth
+  and still grew at the end (by more than 1 %), and the run ended not converged with its
+  constraint still violated: λ pushed harder and harder and g had not given (the diabetes
+  network held to parity ≤ 0.05 ran λ up to 135,182). A cycling multiplier (BDMM) falls in
+  some eighth; a settled one stops growing. Too short a run looks the same, and the words
+  say so.
 - **ε out of reach**: the verdict suspected infeasibility or found the run pinned at the box.
 - **Validation breaks a constraint**: a task's g on the held-out rows violates its ε by more
   than the verdict's tolerance, whatever the training rows did.
@@ -17,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from moo_core.records import StepChunk, multiplier_names, objective_names
+from moo_core.records import StepChunk, multiplier_names, objective_count, objective_names
 from moo_core.verdict import NO_LEARNING, VIOLATION_TOLERANCE
 
 BLOCKS = 8
@@ -31,6 +34,14 @@ def block_means(steps: np.ndarray, values: np.ndarray, total: int) -> np.ndarray
     blocks = MultiplierBlocks(total)
     blocks.add(np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=float))
     return blocks.means()
+
+
+def blocks_of(metrics: Mapping[str, np.ndarray], total: int) -> np.ndarray | None:
+    """block_means of a run's stored multipliers (None without steps)."""
+    if not len(metrics.get("step", ())):
+        return None
+    names = multiplier_names(objective_count(metrics))
+    return block_means(metrics["step"], np.stack([metrics[n] for n in names], axis=1), total)
 
 
 class MultiplierBlocks:
@@ -65,7 +76,8 @@ class MultiplierBlocks:
 
 
 def ran_away(means: np.ndarray | None) -> list[int]:
-    """The constraints (0-based) whose |λ| grew in every eighth and still grew at the end."""
+    """The constraints (0-based) whose |λ| grew in every eighth and still grew at the end
+    (`means`: block_means of λ)."""
     if means is None or len(means) < BLOCKS:
         return []
     size = np.abs(np.asarray(means, dtype=float))
@@ -98,12 +110,13 @@ def warnings_of(
             f"always predicting one value (f = {_num(summary.get('baseline_f'))})."
         )
     lams = final.get("multipliers") or [final.get("lambda")]
-    for i in [] if summary.get("converged") else ran_away(multipliers):
+    violated = (summary.get("violation") or 0.0) > VIOLATION_TOLERANCE * max(1.0, *map(abs, eps))
+    for i in ran_away(multipliers) if violated and not summary.get("converged") else []:
         g, e = names[i]
         out.append(
-            f"λ{g[1:]} ran away: it grew through the whole run, to {_num(lams[i])}, and was still "
-            f"growing at the end, yet {g} did not settle at {e} = {eps[i]:g}: this {e} may be "
-            f"out of reach; try a looser one."
+            f"λ{g[1:]} kept growing through the whole run, to {_num(lams[i])}, and {g} had not "
+            f"come to {e} = {eps[i]:g} by the end: {e} may be out of reach for this model, or "
+            f"the run too short to tell; a looser {e} or more steps will say which."
         )
     if found := next((why for why in OUT_OF_REACH if reason.startswith(why)), None):
         worst = max(range(m - 1), key=lambda i: _violation(kinds[i], objectives[i + 1], eps[i]))

@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from moo_core.diagnosis import block_means, warnings_of
-from moo_core.records import multiplier_names, objective_count
+from moo_core.diagnosis import blocks_of, warnings_of
 from ui import replay
 from ui.claims import Run
 from ui.labels import run_config
@@ -47,22 +46,27 @@ def outran_the_eye(views: Sequence[Any]) -> bool:
     return seconds is not None and seconds < WATCHABLE_SECONDS
 
 
-def pace(last_step: int, frames: int = replay.FRAMES, frame_ms: int = replay.FRAME_MS) -> str:
-    """ "about 400 steps a second (a BDMM cycle of ~2,200 steps in 5.5 s)" at 1×."""
+def pace(
+    last_step: int, cycle: bool, frames: int = replay.FRAMES, frame_ms: int = replay.FRAME_MS
+) -> str:
+    """ "about 400 steps a second" at 1×, with "(a BDMM cycle of ~2,200 steps in 5.5 s)" when
+    `cycle` (a BDMM run on the concave front is in the race)."""
     seconds = frames * frame_ms / 1000.0
     rate = max(1.0, last_step / seconds)
-    return (
-        f"about {rate:,.0f} steps a second (a BDMM cycle of ~{CYCLE_STEPS:,} steps in "
-        f"{CYCLE_STEPS / rate:.1f} s)"
-    )
+    text = f"about {rate:,.0f} steps a second"
+    if cycle:
+        text += f" (a BDMM cycle of ~{CYCLE_STEPS:,} steps in {CYCLE_STEPS / rate:.1f} s)"
+    return text
 
 
 def replay_note(views: Sequence[Any], last_step: int) -> str:
     """Why the replay plays by itself: the race trained faster than the eye can follow."""
     seconds = trained_seconds(views) or 0.0
+    configs = [run_config(v) for v in views]
+    cycle = any(c.get("method") == "bdmm" and c.get("problem") == "concave" for c in configs)
     return (
         f"Training took {seconds:.1f} s, too fast to watch, so the charts replay it from step 0 "
-        f"at {pace(last_step)}. Pause it, step with « Back and Next », or drag the bar."
+        f"at {pace(last_step, cycle)}. Pause it, step with « Back and Next », or drag the bar."
     )
 
 
@@ -95,10 +99,6 @@ def warnings(view: Any, metrics: Mapping[str, np.ndarray]) -> list[str]:
     """moo_core.diagnosis's plain words for a finished run, from its stored steps."""
     if not view.summary or view.summary.get("converged") is None:
         return []
-    m = objective_count(metrics) if len(metrics.get("step", ())) else 2
-    lams = None
-    if len(metrics.get("step", ())):
-        values = np.stack([metrics[name] for name in multiplier_names(m)], axis=1)
-        total = view.steps_total or run_config(view).get("steps") or len(values)
-        lams = block_means(metrics["step"], values, int(total))
-    return [sentence(w.rstrip(".")) for w in warnings_of(view.summary, run_config(view), lams)]
+    total = view.steps_total or run_config(view).get("steps") or view.steps_stored
+    trends = blocks_of(metrics, int(total or 1))
+    return [sentence(w.rstrip(".")) for w in warnings_of(view.summary, run_config(view), trends)]

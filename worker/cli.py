@@ -171,8 +171,7 @@ WARNING_STEPS = 1_000_000  # a longer run's steps are not read for the λ-runawa
 
 def _warnings(engine, view) -> list[str]:
     """moo_core.diagnosis's plain words for a finished run (λ from its stored steps)."""
-    from moo_core.diagnosis import block_means, warnings_of
-    from moo_core.records import multiplier_names, objective_count
+    from moo_core.diagnosis import blocks_of, warnings_of
 
     summary = view.summary if isinstance(view.summary, dict) else {}
     if view.kind != "run" or summary.get("converged") is None:
@@ -180,12 +179,8 @@ def _warnings(engine, view) -> list[str]:
     config = view.config or {}
     lams = None
     if view.steps_stored <= WARNING_STEPS:
-        metrics = storage.get_metrics(engine, view.id)
-        if len(metrics["step"]):
-            names = multiplier_names(objective_count(metrics))
-            values = [metrics[name] for name in names]
-            total = config.get("steps") or view.steps_stored
-            lams = block_means(metrics["step"], list(zip(*values, strict=True)), total)
+        total = config.get("steps") or view.steps_stored
+        lams = blocks_of(storage.get_metrics(engine, view.id), total)
     return warnings_of(summary, config, lams)
 
 
