@@ -102,7 +102,8 @@ def suggested(args: argparse.Namespace) -> dict:
     --epsilon): fill `args` with the run the Datasets page suggests (moo_core.tasks.suggest:
     roles, objective, ε, kind, model, steps) and return its hyperparameters that the method
     has; {} otherwise. Options given beside it (--steps, --hidden, …) still win."""
-    if args.dataset is None or any(getattr(args, name) is not None for name in ROLE_OPTIONS):
+    given = any(getattr(args, name) is not None for name in ROLE_OPTIONS)
+    if args.dataset is None or args.problem is not None or given:  # exclusive: said below
         return {}
     from moo_core.tasks import suggest
 
