@@ -38,7 +38,7 @@ def table() -> None:
         st.info(f"No finished sweep or NSGA-II job on {problem} yet: run the benchmark below.")
         return
     st.dataframe(
-        pd.DataFrame(shown, columns=list(scoreboard.COLUMNS)),
+        pd.DataFrame(scoreboard.shown_rows(shown), columns=list(scoreboard.COLUMNS)),
         hide_index=True,
         key="scoreboard_table",
         column_config=scoreboard.column_config(st.column_config),

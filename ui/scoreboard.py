@@ -108,14 +108,24 @@ def problems_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
 def column_config(st_column_config) -> dict:
     """The table's column formats, each header with its one-line meaning as a tooltip."""
     number = st_column_config.NumberColumn
-    formats = {"hypervolume": "%.4f", "IGD": "%.4f", "converged": "percent",
-               "within 0.01": "percent", "evaluations": "localized", "seconds": "%.2f"}  # fmt: skip
+    formats = {"hypervolume": "%.4f", "IGD": "%.4f", "within 0.01": "percent",
+               "evaluations": "localized", "seconds": "%.2f"}  # fmt: skip
     return {
         name: number(format=formats[name], help=COLUMN_HELP[name])
         if name in formats
         else st_column_config.Column(help=COLUMN_HELP[name])
         for name in COLUMNS
     }
+
+
+def shown_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as the table shows them: `converged` as "43.8 %" (padded, so a click on its
+    header sorts it right) and "—" where a job has no verdicts (NSGA-II), never "None"."""
+
+    def share(value):
+        return "—" if value is None else f"{100 * value:5.1f} %"
+
+    return [dict(row) | {"converged": share(row.get("converged"))} for row in rows]
 
 
 def scoreboard_csv(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -108,6 +108,8 @@ def test_scoreboard_page_and_benchmark_button(fronts):
     table = at.dataframe[0].value
     assert set(table["method"]) == {"mdmm", "weighted_sum", "nsga2"}
     assert set(table["evaluations"]) == {1600}
+    converged = dict(zip(table["method"], table["converged"], strict=True))
+    assert converged["nsga2"] == "—" and converged["mdmm"].endswith(" %")  # never "None"
     assert list(table["hypervolume"]) == sorted(table["hypervolume"], reverse=True)
     assert at.get("download_button")
     said = " | ".join(c.value for c in at.caption)
