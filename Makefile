@@ -57,6 +57,10 @@ docker-test: $(VENV)/.installed-dev system-deps
 	PY=$(PY) sh docker/build-here.sh
 	MOO_DOCKER_TESTS=1 $(PY) -m pytest tests/docker -q
 
+# The prepared GPU check (bench/gpu_check.py): one JSON document; without CUDA it says so, exit 0.
+gpu-check: $(VENV)/.installed-dev
+	$(PY) -m bench.gpu_check
+
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench
 

@@ -22,6 +22,7 @@ from moo_core.config import (
     parse_over,
 )
 from moo_core.data import DATASETS
+from moo_core.diagnosis import MultiplierBlocks, warnings_of
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.nsga2_cli import add_nsga2_command
 from moo_core.problems import PROBLEMS
@@ -43,8 +44,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epsilon", help="ε, or one per constraint: 0.3,0.4")
     parser.add_argument(
         "--constraint",
-        default="eq",
-        help="|".join(CONSTRAINT_KINDS) + ", or one per constraint: eq,le",
+        help="|".join(CONSTRAINT_KINDS) + ", or one per constraint: eq,le (default eq)",
     )
     parser.add_argument("--steps")
     parser.add_argument("--seed")
@@ -79,18 +79,44 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         if not sep:
             raise ConfigError(f"--set {item!r} must look like NAME=VALUE")
         hyperparams[name.strip()] = value.strip()
+    hyperparams = {**suggested(args), **hyperparams}
     return make_run_config(
         problem=args.problem,
         task=task_from_args(args),
         method=args.method,
         epsilon=args.epsilon,
-        constraint=args.constraint,
+        constraint=args.constraint or "eq",
         steps=args.steps,
         seed=args.seed,
         init=args.init,
         device=args.device,
         hyperparams=hyperparams,
     )
+
+
+ROLE_OPTIONS = ("target", "group", "features", "objective", "epsilon")
+
+
+def suggested(args: argparse.Namespace) -> dict:
+    """`--dataset NAME` with no roles (no --target, --group, --features, --objective or
+    --epsilon): fill `args` with the run the Datasets page suggests (moo_core.tasks.suggest:
+    roles, objective, ε, kind, model, steps) and return its hyperparameters that the method
+    has; {} otherwise. Options given beside it (--steps, --hidden, …) still win."""
+    given = any(getattr(args, name) is not None for name in ROLE_OPTIONS)
+    if args.dataset is None or args.problem is not None or given:  # exclusive: said below
+        return {}
+    from moo_core.tasks import suggest
+
+    found = suggest(args.dataset)
+    print(f"suggested for {args.dataset}: {found.why()}", file=sys.stderr)
+    task = found.task()
+    for name in ("target", "group", "objective", "hidden", "batch_size"):
+        if getattr(args, name) is None and task[name] is not None:
+            setattr(args, name, str(task[name]))
+    args.epsilon, args.constraint = str(found.epsilon), args.constraint or found.constraint
+    args.steps = args.steps or str(found.steps)
+    names = {spec.name for spec in hyperparams_of(METHODS.get(args.method))}
+    return {name: value for name, value in found.hyperparams.items() if name in names}
 
 
 TASK_OPTIONS = (
@@ -171,7 +197,10 @@ def _cmd_run(args) -> dict:
     from moo_core.api import run  # training loads torch; listing and validating do not
 
     config = config_from_args(args)
-    result = run(config, keep_trajectory=args.out is not None, threads=_threads(args))
+    blocks = MultiplierBlocks(config.steps)  # λ per eighth of the run: did it run away?
+    result = run(
+        config, on_chunk=blocks, keep_trajectory=args.out is not None, threads=_threads(args)
+    )
     if args.out:
         with open(args.out, "w", newline="") as handle:
             writer = csv.writer(handle)
@@ -180,7 +209,11 @@ def _cmd_run(args) -> dict:
             columns = [result.trajectory[name] for name in names]
             for step, values in enumerate(zip(*columns, strict=True)):
                 writer.writerow([step, *(_csv_cell(v) for v in values)])
-    return {**result.summary(), "config": config.to_dict()}
+    out = {**result.summary(), "config": config.to_dict()}
+    out["warnings"] = warnings_of(out, out["config"], blocks.means())
+    for line in out["warnings"]:  # plain words on stderr; stdout's last line stays the JSON
+        print(f"warning: {line}", file=sys.stderr)
+    return out
 
 
 def _cmd_sweep(args) -> dict:

@@ -71,6 +71,11 @@ class Objective(abc.ABC):
         and validation sets): {"objectives": (K, m), "val_objectives": (K, m)}, else None."""
         return None
 
+    def baseline_f(self) -> float | None:
+        """The loss f of the best constant prediction on the training rows (a task's), against
+        which a run must have learned (moo_core.verdict.judge_baseline); None for toy problems."""
+        return None
+
     def describe(self) -> dict | None:
         """What a run's summary says of the objective beyond its config (a task's loss, rows,
         units, notes); None for toy problems."""

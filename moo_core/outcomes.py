@@ -16,7 +16,7 @@ import torch
 
 from moo_core.gradients import mix, objective_gradients
 from moo_core.records import RunOutcome, objective_names
-from moo_core.verdict import judge_rows
+from moo_core.verdict import judge_baseline, judge_rows
 
 
 def outcomes(trained, status: str) -> list[RunOutcome]:
@@ -66,6 +66,7 @@ def _outcomes(trained, status: str) -> list[RunOutcome]:
         rows.tolist(), extras, verdicts, statuses, finished, distances, strict=True
     ):
         objectives = tuple(values[:m])
+        verdict = judge_baseline(verdict, objectives[0], extra.get("baseline_f"))
         lams = values[m : 2 * m - 1]
         multipliers = (
             None
@@ -130,6 +131,7 @@ def _final_report(trained, rows: np.ndarray) -> list[dict]:
         return [{} for _ in rows]
     values = np.asarray(report["objectives"], dtype=float)
     validation = np.asarray(report["val_objectives"], dtype=float)
+    baseline = trained.objective.baseline_f()  # the loss of the best constant prediction
     constraints = trained.constraints
     others = torch.as_tensor(values[:, 1:], dtype=torch.float32, device=constraints.epsilon.device)
     violation = constraints.violation(others).cpu().numpy().astype(float)
@@ -137,10 +139,14 @@ def _final_report(trained, rows: np.ndarray) -> list[dict]:
     rows[finite, :m] = values[finite]
     rows[finite, 2 * m - 1] = violation[finite]
     names = objective_names(m)
-    return [
+    extras = [
         {f"val_{name}": float(validation[k, i]) for i, name in enumerate(names)}
         for k in range(len(rows))
     ]
+    if baseline is not None:
+        for extra in extras:
+            extra["baseline_f"] = baseline
+    return extras
 
 
 def _row_norm(tensors) -> torch.Tensor:

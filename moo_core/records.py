@@ -127,6 +127,8 @@ class RunResult:
         validation = validation_values(o)
         if validation:
             out["validation"] = validation
+        if "baseline_f" in o.extra:  # a task: the loss of the best constant prediction
+            out["baseline_f"] = o.extra["baseline_f"]
         if self.info is not None:
             out["task"] = self.info
         return out

@@ -12,6 +12,9 @@ first averaged over one epoch's batches, to judge the trend and not the batch no
 4. **Stationary** (toy problems and full-batch tasks): at the last point, the balanced
    direction Σᵢ wᵢ∇Lᵢ — projected onto the box where the problem has one — has norm
    ≤ 1e-2·Σᵢ |wᵢ|·‖∇Lᵢ‖ (for the multiplier methods this is the KKT residual ∇f + Σ λᵢ∇gᵢ).
+5. **Learned** (tasks on real data, `judge_baseline`): the final f is at least 5 % below
+   `baseline_f`, the loss of the best constant prediction on the same rows; a run that
+   learned nothing is "not converged: f did not improve on a constant prediction".
 
 When a constraint stays violated over the whole tail the reason says why, where the evidence
 allows: "stuck on a plateau" (every gradient vanishes), "stuck at the box boundary" (only the
@@ -37,6 +40,9 @@ OBJECTIVE_TOLERANCE = 1e-3
 STATIONARY_TOLERANCE = 1e-2
 PLATEAU = 1e-6  # Σᵢ |wᵢ|·‖∇Lᵢ‖ below this: nothing moves the parameters any more
 TAIL = "over the last 25 % of steps"
+BASELINE_MARGIN = 0.05  # f must end at least 5 % below the best constant prediction's loss
+NO_LEARNING = "f did not improve on a constant prediction"
+STOPPED = ("diverged", "cancelled")  # statuses that are their own verdict
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,26 @@ def judge_rows(
         else:
             verdicts.append(evidence.verdict(k, enforces[k], steps[k]))
     return verdicts
+
+
+def learned(f, baseline_f) -> np.ndarray:
+    """Whether each final f is clearly below the best constant prediction's loss (elementwise
+    over arrays of runs; True where there is no baseline: a toy problem, or a target that a
+    constant predicts exactly)."""
+    f, base = np.asarray(f, dtype=float), np.asarray(baseline_f, dtype=float)
+    judged = np.isfinite(base) & (base > 0)
+    return ~judged | (f <= (1.0 - BASELINE_MARGIN) * np.where(judged, base, 0.0))
+
+
+def judge_baseline(verdict: Verdict, f: float, baseline_f: float | None) -> Verdict:
+    """The verdict on a task run given its baseline: a run that learned nothing is not
+    converged, whatever else holds ("not converged: f did not improve on a constant
+    prediction (f = …, a constant's f = …)", before any other reason)."""
+    if baseline_f is None or bool(learned(f, baseline_f)) or verdict.reason in STOPPED:
+        return verdict
+    why = f"{NO_LEARNING} (f = {_fmt(f)}, a constant's f = {_fmt(baseline_f)})"
+    rest = verdict.reason.removeprefix("not converged: ") if not verdict.converged else ""
+    return Verdict(False, f"not converged: {why}" + (f"; {rest}" if rest else ""))
 
 
 def _column(values, rows: int) -> np.ndarray:

@@ -264,6 +264,7 @@ def kept_choice(widget: Callable, label: str, options: Sequence[Any], key: str, 
 def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
     """One widget per hyperparameter of `method`, keyed `{prefix}.{method}.{name}`: each page
     keeps its own values (the Datasets page's Adam defaults stay off the Lab's toy problems)."""
+    from ui.glossary import tooltip
     from ui.params import method_specs
 
     values: dict[str, Any] = {}
@@ -275,14 +276,14 @@ def hyperparameter_inputs(method: str, prefix: str = "hp") -> dict[str, Any]:
             st.session_state[key] = float(st.session_state[key])
         col = cols[i % 3]
         if spec.kind == "choice":
-            values[spec.name] = kept_choice(
-                col.selectbox, spec.name, spec.choices, key, help=spec.help
-            )
+            hint = tooltip(spec.name, spec.help)
+            values[spec.name] = kept_choice(col.selectbox, spec.name, spec.choices, key, help=hint)
         elif spec.kind == "floats":  # a comma list with no range (weighted_sum's shares)
-            values[spec.name] = col.text_input(spec.name, kept(key), key=key, help=spec.help)
+            hint = tooltip(spec.name, spec.help)
+            values[spec.name] = col.text_input(spec.name, kept(key), key=key, help=hint)
         else:
             scale = ", log scale" if spec.log_scale else ""
-            hint = f"{spec.help} (from {spec.low:g} to {spec.high:g}{scale})"
+            hint = tooltip(spec.name, f"{spec.help}, from {spec.low:g} to {spec.high:g}{scale}")
             fmt = "%d" if spec.kind == "int" else "%g"
             values[spec.name] = col.number_input(
                 spec.name, value=kept(key), key=key, help=hint, format=fmt

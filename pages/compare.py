@@ -13,7 +13,7 @@ from pages._shared import (
     metrics,
     require_navigation,
 )
-from ui import charts, dynamics, figures, figures_m, labels, params, tables
+from ui import charts, compare_table, dynamics, figures, figures_m, labels, params, tables
 from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
@@ -52,7 +52,9 @@ if not views:
 series = {label(v): metrics(eng, v.id) for v in views}
 names = dataset_names(eng)
 rows = [tables.compare_row(v, m, names) for v, m in zip(views, series.values(), strict=True)]
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.table(pd.DataFrame(compare_table.shown_rows(rows)).set_index("run"))
+verdicts = (labels.plain(line) for line in compare_table.verdict_lines(rows))
+st.caption("  \n".join(verdicts), help=labels.VERDICT_HELP)
 if len({row["subject"] for row in rows}) > 1:
     st.caption(f"Runs on different subjects: the axes and front are those of #{views[0].id}.")
 first, info = config_of(views[0]), labels.task_info(views[0])

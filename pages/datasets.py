@@ -9,7 +9,8 @@ from moo_core import METHODS, ConfigError, make_sweep_config
 from moo_core.config import DEVICES
 from moo_core.data import load_table
 from moo_core.methods import CONSTRAINT_KINDS
-from moo_core.tasks import MISSING, OBJECTIVES
+from moo_core.tasks import MISSING, OBJECTIVES, Suggestion, suggest
+from pages import _datasets_view as ds_view
 from pages import _workshop as workshop
 from pages._shared import (
     get_engine,
@@ -42,6 +43,15 @@ workshop.expire_uploads(eng)
 @st.cache_data(show_spinner=False, max_entries=8)
 def table(ref: str):  # a ref names immutable content (a built-in or a hash): safe to cache
     return load_table(ref, ds.fetcher(get_engine()))
+
+
+@st.cache_data(show_spinner="Measuring the data for a suggestion (a short probe)…", max_entries=64)
+def suggested(ref: str, objective: str) -> Suggestion | str:
+    """The run moo_core suggests for this data (the CLI's too), or why there is none."""
+    try:
+        return suggest(ref, ds.fetcher(get_engine()), objective)
+    except ConfigError as bad:
+        return str(bad)
 
 
 @st.cache_data(show_spinner="Checking the data…", max_entries=64)
@@ -77,7 +87,12 @@ except ConfigError as bad:
     st.stop()
 columns = [str(label) for label in frame.columns]
 if state.get("_ds_ref") != ref or "ds_target" not in state:
-    state.update(ds.role_defaults(ref, columns), _ds_ref=ref, _ds_offered=None)
+    state.update(ds.role_defaults(ref, frame), _ds_ref=ref, _ds_offered=None)
+if state.get("_ds_suggested") != (ref, state["ds_objective"]):  # measured before any widget
+    found = suggested(ref, state["ds_objective"])
+    if isinstance(found, Suggestion):
+        state.update(objs.suggestion_state(found, ds.method_names()))
+    state["_ds_suggested"], state["_ds_suggestion"] = (ref, state["ds_objective"]), found
 
 described = ds.column_table(frame)
 preview, kinds = st.columns([3, 2])
@@ -108,8 +123,6 @@ st.subheader("Task")
 t1, t2, t3, t4, t5 = st.columns([1, 2, 1, 1, 1])
 first = "Objective g1" if state.get("ds_objectives_more") else "Objective g"
 objective = kept_choice(t1.selectbox, first, OBJECTIVES, "ds_objective")
-if state.get("_ds_objective") != objective or "ds_epsilon" not in state:
-    state.update(objs.objective_defaults(objective), _ds_objective=objective)
 state["ds_objectives_more"] = objs.objectives_of(state)[1:]  # g1 is not offered again
 t2.multiselect(
     "More objectives (g2, g3, …)",
@@ -119,7 +132,8 @@ t2.multiselect(
     help="Each is one more constraint, with its own ε and kind",
 )
 objectives = objs.objectives_of(state)
-state.update(objs.constraint_state(objectives, state))
+more = {name: suggested(ref, name) for name in objectives[1:]}
+state.update(objs.constraint_state(objectives, state, objs.suggested_epsilons(more)))
 kept_choice(
     t3.selectbox, "Loss f", ds.LOSS_CHOICES, "ds_loss", help="auto: ce for categories, else mse"
 )
@@ -154,6 +168,7 @@ kept_choice(m6.selectbox, "Device", DEVICES, "ds_device", help="Where the worker
 state.update(ds.hyperparam_state(method, state))
 hyperparams = hyperparameter_inputs(method, prefix=ds.HP_PREFIX)
 
+ds_view.suggestion_notes(state["_ds_suggestion"], objective)
 values = {key: state[key] for key in state if key.startswith("ds_")}
 config, checked = ds.checked_config(values, hyperparams, check)
 if checked.error:

@@ -9,6 +9,7 @@ from pages import _workshop as workshop
 from pages._shared import confirmed, dataset_names, get_engine, require_navigation
 from ui import tables
 from ui.labels import one_line, plain
+from ui.workshop import NOT_YOURS
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
 
@@ -93,13 +94,19 @@ if experiments:
     workshop.guarded(mine, f"Experiment #{exp_id}")
     e1, e2 = st.columns(2)
     new_name = e1.text_input("New name", key="exp_name", max_chars=200, disabled=not mine)
-    if e1.button("Rename", key="rename", disabled=not (mine and new_name.strip())) and mine:
+    why = None if new_name.strip() else "Type a new name first."
+    why = why if mine else NOT_YOURS
+    if e1.button("Rename", key="rename", disabled=why is not None, help=why) and mine:
         try:
-            with _faults.shown():
+            with _faults.shown():  # a database fault: one line, and no "renamed"
                 storage.rename_experiment(eng, exp_id, new_name.strip())
-                st.rerun()
         except ConfigError as bad:
             e1.error(plain(f"Cannot rename: {bad}"))
+        else:  # said after the rerun, where the new name shows
+            st.session_state["_renamed"] = f"Renamed experiment #{exp_id} to “{new_name.strip()}”."
+            st.rerun()
+    if said := st.session_state.pop("_renamed", None):
+        e1.success(plain(said))
     tag_text = e2.text_input(
         "Tags (comma-separated)",
         value=", ".join(exp.tags or []),

@@ -59,7 +59,7 @@ with st.expander("Lessons: one click starts a race and opens it live", expanded=
     for i, (card, preset) in enumerate(zip(cards, params.PRESETS, strict=True)):
         box = card.container(border=True)
         box.markdown(f"**{preset.title}**")
-        box.caption(preset.watch)
+        box.caption(f"{preset.lead} {preset.watch}")
         box.button(
             "Start lesson", key=f"lesson{i}", type="primary", on_click=start_lesson, args=(i,)
         )
@@ -72,7 +72,21 @@ with st.expander("Lessons: one click starts a race and opens it live", expanded=
         )
 
 problem_col, method_col = st.columns(2)
-problem = kept_choice(problem_col.selectbox, "Problem", PROBLEMS.names(), "problem")
+
+
+def problem_defaults() -> None:
+    """A newly chosen problem starts from an ε where its default run converges, unless the
+    learner chose another one (kept while it is in the new problem's range)."""
+    problem = st.session_state["problem"]
+    for key in [k for k in st.session_state if str(k).startswith("epsilon")]:
+        if params.is_constraint_key(key) or key == "epsilon":
+            value = st.session_state[key]
+            st.session_state[key] = params.epsilon_for(problem, value)
+
+
+problem = kept_choice(
+    problem_col.selectbox, "Problem", PROBLEMS.names(), "problem", on_change=problem_defaults
+)
 described = PROBLEMS.get(problem).describe()
 problem_col.caption(described["summary"])
 method = kept_choice(method_col.selectbox, "Method", METHODS.names(), "method")
@@ -147,10 +161,13 @@ with st.expander("Sweep settings", expanded=st.session_state.get("sweep_open", F
 
 workshop.limits_caption()
 blocked = eng is None or config is None
+why = params.disabled_reasons(eng is not None, error, vs)
 b1, b2, b3 = st.columns(3)
-launch = b1.button("Launch", key="launch", type="primary", disabled=blocked)
-compare = b2.button("Compare", key="compare", disabled=blocked or not vs)
-sweep = b3.button("Sweep", key="sweep", disabled=blocked)
+launch = b1.button("Launch", key="launch", type="primary", disabled=blocked, help=why["launch"])
+compare = b2.button("Compare", key="compare", disabled=bool(why["compare"]), help=why["compare"])
+sweep = b3.button("Sweep", key="sweep", disabled=blocked, help=why["sweep"])
+for reason in dict.fromkeys(r for r in why.values() if r):
+    st.caption(f"⚠ {reason}")  # a greyed button says why, without a hover
 
 
 started = "_start" in st.session_state and not blocked  # a lesson card or an autorun link
@@ -160,6 +177,7 @@ try:
         both = compare or (started and vs)
         configs = [config] + [params.run_config(values, m) for m in vs] if both else [config]
         name = f"{'compare' if both else 'run'}: {problem}"
+        name = params.PRESETS[lesson].name if lesson is not None else name
         ids = submit(eng, name, "comparison" if both else "single", configs)
         query = {"runs": ",".join(map(str, ids))} | (
             {} if lesson is None else {"lesson": str(lesson)}

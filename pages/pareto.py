@@ -15,7 +15,7 @@ from pages._shared import (
     require_navigation,
     worker_banner,
 )
-from ui import charts, dynamics, fronts_animation, labels, params, tables
+from ui import charts, dynamics, fronts_animation, labels, params, sweep_text, tables
 from ui.labels import chart_text, one_line, plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
@@ -101,6 +101,9 @@ def show() -> None:
     rows = [tables.sweep_row(v, p, names) for v, p in zip(views, points.values(), strict=True)]
     four = st.column_config.NumberColumn(format="%.4g")  # a task's hypervolume can be ~1e-4
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"hypervolume": four})
+    for view, (name, pts) in zip(views, points.items(), strict=True):
+        if note := sweep_text.convergence_note(name, pts, config_of(view).get("steps")):
+            st.caption(labels.plain(note))
     subjects = list(dict.fromkeys(row["subject"] for row in rows))
     if len(subjects) > 1:
         st.caption(plain(f"Sweeps on different subjects: the axes and front are {subjects[0]}'s."))

@@ -8,7 +8,7 @@ from moo_core.registry import ConfigError
 from pages import _workshop as workshop
 from pages._faults import guarded
 from pages._shared import get_engine, require_navigation, submit, worker_banner
-from ui import benchmark, scoreboard
+from ui import benchmark, scoreboard, tables
 from ui.labels import plain
 
 require_navigation(__file__)  # first thing: a deep link on a fresh server
@@ -40,19 +40,11 @@ def table() -> None:
     if not shown:
         st.info(f"No finished sweep or NSGA-II job on {problem} yet: run the benchmark below.")
         return
-    share = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        pd.DataFrame(shown, columns=list(scoreboard.COLUMNS)),
+        pd.DataFrame(scoreboard.shown_rows(shown), columns=list(scoreboard.COLUMNS)),
         hide_index=True,
         key="scoreboard_table",
-        column_config={
-            "hypervolume": st.column_config.NumberColumn(format="%.4f"),
-            "IGD": st.column_config.NumberColumn(format="%.4f"),
-            "converged": share,
-            "within 0.01": share,
-            "evaluations": st.column_config.NumberColumn(format="localized"),
-            "seconds": st.column_config.NumberColumn(format="%.2f"),
-        },
+        column_config=scoreboard.column_config(st.column_config),
     )
     st.download_button(
         "Download CSV",
@@ -62,8 +54,8 @@ def table() -> None:
         key="scoreboard_csv",
     )
     st.caption(
-        "converged: share of a sweep's settings whose verdict is converged (NSGA-II's members "
-        "are not runs: none). within 0.01: share of points that distance from the analytic front."
+        "  \n".join(f"**{name}**: {text}" for name, text in scoreboard.COLUMN_HELP.items()),
+        help="The same lines are each column header's tooltip.",
     )
     if active:
         st.caption("Jobs are still training: the table refreshes when they finish.")
@@ -86,6 +78,10 @@ st.caption(
     f"Each method: {settings} × {steps:,} = {settings * steps:,} evaluations; NSGA-II: "
     f"{population} × {generations:,} generations = {population * generations:,}."
 )
+seconds, basis = benchmark.estimate_seconds(
+    problem, len(methods), settings, steps, population, scoreboard.scoreboard_rows(views, False)
+)
+st.caption(f"Takes about {tables.duration(seconds)} on one worker ({basis}).")
 workshop.limits_caption()
 if st.button("Run the benchmark", type="primary", key="run_benchmark"):
     configs = benchmark.benchmark_configs(problem, methods, settings, steps, population)

@@ -54,3 +54,44 @@ def benchmark_configs(
     sweeps = [sweep_for(problem, method, settings, steps) for method in methods]
     generations = generations_for(settings, steps, population)
     return [*sweeps, make_nsga2_config(problem, population, generations)]
+
+
+# Evaluations a second when this server has no finished job to go by: docs/benchmarks.md's
+# "Gradient sweeps against NSGA-II" (a shared 2-core machine): a 64 × 3000 sweep in ~1.2 s,
+# NSGA-II's 192,000 evaluations in 29.5 s on zdt1, 12.5 s on zdt2, 128.9 s on zdt3.
+MEASURED_RATES = {"sweep": 160_000.0, "nsga2": 6_500.0}
+MEASURED_NSGA2 = {"zdt1": 6_500.0, "zdt2": 15_400.0, "zdt3": 1_500.0}
+STARTUP_SECONDS = 2.0  # a worker claims, builds and stores each job
+
+
+def job_rates(rows) -> dict[tuple[str, str], float]:
+    """(problem, "sweep" | "nsga2") → the median evaluations a second of the finished jobs in
+    `rows` (ui.scoreboard's rows: this machine's own record)."""
+    import statistics
+
+    found: dict[tuple[str, str], list[float]] = {}
+    for row in rows:
+        if row.get("evaluations") and row.get("seconds"):
+            kind = "nsga2" if str(row.get("setting", "")).startswith("P =") else "sweep"
+            found.setdefault((row["problem"], kind), []).append(row["evaluations"] / row["seconds"])
+    return {key: statistics.median(rates) for key, rates in found.items()}
+
+
+def estimate_seconds(problem: str, sweeps: int, settings: int, steps: int, population: int,
+                     rows=()) -> tuple[float, str]:  # fmt: skip
+    """(seconds, what the estimate rests on) for the benchmark: `sweeps` sweeps of K × T and
+    one NSGA-II job of P × G evaluations, one after another on one worker."""
+    rates = job_rates(rows)
+    evaluations = settings * steps
+    nsga = population * generations_for(settings, steps, population)
+    sweep_rate = rates.get((problem, "sweep"), MEASURED_RATES["sweep"])
+    nsga_rate = rates.get((problem, "nsga2"))
+    mine = (problem, "sweep") in rates and nsga_rate is not None
+    nsga_rate = nsga_rate or MEASURED_NSGA2.get(problem, MEASURED_RATES["nsga2"])
+    seconds = sweeps * evaluations / sweep_rate + nsga / nsga_rate + (sweeps + 1) * STARTUP_SECONDS
+    basis = (
+        f"from the finished {problem} jobs on this server"
+        if mine
+        else "from rates measured on a shared 2-core machine (docs/benchmarks.md)"
+    )
+    return seconds, basis

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui import figures, figures_3d, figures_m, labels
+from ui import figures, figures_3d, figures_m, figures_pareto, labels
 from ui.figures import Series
 from ui.labels import TOY_AXES
 
@@ -77,7 +77,7 @@ def pareto_chart(
         return figures_m.pareto_parcoords(sweeps, nondominated_only)
     if m == 3:
         return figures_3d.pareto3d_figure(sweeps, front, nondominated_only, axes=_axes(axes, 3))
-    return figures.pareto_figure(sweeps, front, nondominated_only, axes=_axes(axes, 2))
+    return figures_pareto.pareto_figure(sweeps, front, nondominated_only, axes=_axes(axes, 2))
 
 
 def front_chart(front: np.ndarray, epsilons: Sequence[float] = ()) -> go.Figure:

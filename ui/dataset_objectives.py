@@ -8,23 +8,36 @@ from typing import Any
 
 from moo_core.config import RunConfig
 from moo_core.tasks import OBJECTIVES
+from moo_core.tasks._suggest import Suggestion
 
-# (ε, sweep from, sweep to) per objective, in g's own units (see Task.describe()["g_units"]):
-# l1 starts near 0.06 mean |w| for a freshly drawn 64-wide MLP, the others near 0 at a good fit.
-EPSILON_HINTS = {
-    "l1": (0.02, 0.005, 0.05),
-    "bounds": (0.01, 0.0, 0.1),
-    "sum_to_one": (0.05, 0.01, 0.2),
-    "mmd": (0.01, 0.001, 0.05),
-    "parity": (0.05, 0.01, 0.2),
-}
 DEFAULT_KIND = "le"  # a task's ε bounds g from above: "constrained by ε" reads g ≤ ε
+FALLBACK_EPSILON = 0.1  # a further objective's ε where the data suggested none (no probe ran)
 
 
-def objective_defaults(objective: str) -> dict[str, float]:
-    """ε and the ε sweep's range suggested for a newly chosen objective."""
-    epsilon, start, stop = EPSILON_HINTS.get(objective, EPSILON_HINTS["l1"])
-    return {"ds_epsilon": epsilon, "ds_sweep_start": start, "ds_sweep_stop": stop}
+def suggestion_state(suggestion: Suggestion, methods: Mapping[str, Sequence[str]]) -> dict:
+    """The form values of a suggestion (moo_core.tasks.suggest, measured on the data): roles,
+    ε and its sweep, model, steps and, for every method (`methods`: name → its
+    hyperparameters' names), the suggested hyperparameters it has."""
+    values = {
+        "ds_target": suggestion.target,
+        "ds_epsilon": suggestion.epsilon,
+        "ds_constraint": suggestion.constraint,
+        "ds_sweep_start": suggestion.sweep[0],
+        "ds_sweep_stop": suggestion.sweep[1],
+        "ds_steps": suggestion.steps,
+        "ds_hidden": ",".join(map(str, suggestion.hidden)),
+        "ds_batch": suggestion.batch_size,
+    }
+    for method, names in methods.items():
+        for name, value in suggestion.hyperparams.items():
+            if name in names:
+                values[f"dshp.{method}.{name}"] = value
+    return values
+
+
+def suggested_epsilons(found: Mapping[str, Any]) -> dict[str, float]:
+    """objective → its suggested ε, for the suggestions found (a str: none, and why)."""
+    return {name: s.epsilon for name, s in found.items() if isinstance(s, Suggestion)}
 
 
 def objectives_of(values: Mapping[str, Any]) -> list[str]:
@@ -44,14 +57,17 @@ def constraint_keys(count: int) -> list[tuple[str, str]]:
     return [("ds_epsilon", "ds_constraint"), *more]
 
 
-def constraint_state(objectives: Sequence[str], state: Mapping[str, Any]) -> dict[str, Any]:
-    """Values for the further constraints' widgets: ε suggested for an objective new at its
-    place (`_ds_objectives`: the last run's order), kind le where none is kept."""
+def constraint_state(
+    objectives: Sequence[str], state: Mapping[str, Any], suggested: Mapping[str, float]
+) -> dict[str, Any]:
+    """Values for the further constraints' widgets: the data's suggested ε (`suggested`:
+    objective → ε, measured by moo_core.tasks.suggest) for an objective new at its place
+    (`_ds_objectives`: the last run's order), kind le where none is kept."""
     seen = list(state.get("_ds_objectives") or ())
     updates: dict[str, Any] = {"_ds_objectives": list(objectives)}
     for i, (eps, kind) in enumerate(constraint_keys(len(objectives))[1:], start=1):
         if eps not in state or seen[i : i + 1] != [objectives[i]]:
-            updates[eps] = EPSILON_HINTS.get(objectives[i], EPSILON_HINTS["l1"])[0]
+            updates[eps] = suggested.get(objectives[i], FALLBACK_EPSILON)
         if kind not in state:
             updates[kind] = DEFAULT_KIND
     return updates

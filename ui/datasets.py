@@ -24,6 +24,7 @@ from moo_core.data import (
 )
 from moo_core.data._csv import check_size
 from moo_core.tasks import LOSSES, build_task, make_task_spec
+from moo_core.tasks._suggest import suggest_roles
 from storage.errors import is_database_error
 from ui.dataset_objectives import DEFAULT_KIND, constraint_keys, objectives_of
 from ui.faults import database_message
@@ -155,21 +156,16 @@ def column_table(frame: pd.DataFrame) -> pd.DataFrame:
 # ---- column roles -------------------------------------------------------------------------
 
 
-def role_defaults(ref: str, columns: Sequence[str]) -> dict[str, Any]:
-    """Form values for a newly chosen dataset: the built-in's suggestions, else the last column
-    as target, no group, every other column a feature, objective l1."""
-    columns = [str(label) for label in columns]
-    target, group, objective = columns[-1], None, "l1"
-    if ref in DATASETS:
-        builtin = DATASETS.get(ref)
-        target = builtin.default_target if builtin.default_target in columns else target
-        group = builtin.default_group if builtin.default_group in columns else None
-        objective = builtin.default_objective
+def role_defaults(ref: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """Form values for a newly chosen dataset: moo_core's suggested roles (a built-in's own;
+    for an upload the last numeric column as target), every other column a feature."""
+    roles = suggest_roles(ref, frame)
+    target, group = roles["target"], roles["group"]
     return {
         "ds_target": target,
         "ds_group": group or NO_GROUP,
-        "ds_features": [c for c in columns if c not in (target, group)],
-        "ds_objective": objective,
+        "ds_features": [str(c) for c in frame.columns if str(c) not in (target, group)],
+        "ds_objective": roles["objective"],
         "ds_objectives_more": [],
     }
 
@@ -226,6 +222,11 @@ def text_columns(table: pd.DataFrame, features: Sequence[str]) -> list[str]:
 
 
 # ---- the run ------------------------------------------------------------------------------
+
+
+def method_names() -> dict[str, list[str]]:
+    """Every method's hyperparameter names (which of a suggestion's each method takes)."""
+    return {name: [s.name for s in hyperparams_of(METHODS.get(name))] for name in METHODS.names()}
 
 
 HP_PREFIX = "dshp"  # this page's hyperparameter widgets: `dshp.{method}.{name}`, not the Lab's

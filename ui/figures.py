@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
 
 # TOY_AXES: a task passes its loss's and objective's names instead
-from ui.labels import TOY_AXES, converged_of, verdict_text
+from ui.labels import TOY_AXES
 from ui.palette import colours, lambda_titles, method_of
 
 MAX_POINTS = 1000  # a chart is ~600 px wide: more points draw no more detail, only slower
@@ -137,6 +137,7 @@ def lambda_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
     traces = [
         _line(m["step"], m["lambda"], f"λ {label}", line={"color": cs[i]})
         for i, (label, m) in enumerate(series.items())
+        if has_values(m["lambda"])  # a run without λ gets no legend entry without a line
     ]
     title, y = lambda_titles(method_of(label) for label in series)
     return _figure(traces, title, STEP, y, uirevision)
@@ -205,21 +206,44 @@ def path_figure(
 
 def violation_figure(series: Series, uirevision: str = "violation") -> go.Figure:
     """Constraint violation over steps on a log y axis (zeros dropped)."""
-    traces, shown, cs = [], [np.zeros(0)], colours(series)
+    traces, shown, cs, held = [], [np.zeros(0)], colours(series), []
     for i, (label, m) in enumerate(series.items()):
         step, v = downsample(m["step"], m["violation"])
         v = np.where(np.asarray(v, dtype=float) > 0, v, np.nan)
         shown.append(v[np.isfinite(v)])
+        if not has_values(v):  # 0 at every step: nothing on a log axis, no ghost entry
+            held.append(label)
+            continue
         traces.append(
             go.Scatter(x=step, y=v, mode="lines", name=f"violation {label}", line={"color": cs[i]})
         )
     values = np.concatenate(shown)
+    extra = {"annotations": [_held_note(held, all_held=not traces)]} if held else {}
     # One label a decade reads well over several decades, but a violation within one decade
     # (a task's, often) would get no label at all: then plotly's own ticks.
     decades = len(values) and values.max() >= 10 * values.min()
     log = {"type": "log", "exponentformat": "power"} | ({"dtick": 1} if decades else {})
     title = "Constraint violation over steps"
-    return _figure(traces, title, STEP, "violation (log scale)", uirevision, yaxis=log)
+    return _figure(traces, title, STEP, "violation (log scale)", uirevision, yaxis=log, **extra)
+
+
+def has_values(values) -> bool:
+    """Whether a column holds a finite number (a method without λ records NaN)."""
+    return bool(np.isfinite(np.asarray(values, dtype=float)).any())
+
+
+def _held_note(labels: list[str], all_held: bool) -> dict:
+    """The words for runs whose violation was 0 at every step (a log axis cannot draw 0)."""
+    who = "every run" if all_held else ", ".join(labels)
+    return {
+        "text": f"violation 0 at every step ({who}): every constraint held",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5 if all_held else 0.98,
+        "showarrow": False,
+        "font": {"size": 14},
+    }
 
 
 def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
@@ -228,71 +252,7 @@ def cosine_figure(series: Series, uirevision: str = "cosine") -> go.Figure:
     traces = [
         _line(m["step"], m["grad_cos"], f"cos {label}", line={"color": cs[i]})
         for i, (label, m) in enumerate(series.items())
+        if has_values(m["grad_cos"])
     ]
     title, fixed = "Gradient cosine over steps", {"range": [-1.05, 1.05]}
     return _figure(traces, title, STEP, "cos(∇f, ∇g)", uirevision, yaxis=fixed)
-
-
-POINTS_KEY = "filled: converged · hollow: did not converge · ◆: dominated"
-
-
-def point_marker(points, colour: str, size: int) -> dict:
-    """Sweep points' markers: each point's symbol (`point_symbol`) in the sweep's colour."""
-    return {
-        "size": size,
-        "color": colour,
-        "symbol": [point_symbol(p) for p in points],
-        "line": {"width": 2, "color": colour},
-    }
-
-
-def point_symbol(point: Mapping) -> str:
-    """A sweep point's marker: a circle on the non-dominated front, a diamond off it; hollow
-    when the setting did not converge (filled when it did, or when its verdict is unknown)."""
-    shape = "circle" if point.get("nondominated") else "diamond"
-    return shape + ("-open" if converged_of(point) is False else "")
-
-
-def verdict_hover(point: Mapping) -> str:
-    """The verdict's hover line of a sweep point ("" when it has none)."""
-    text = verdict_text(point)
-    return "" if text == "—" else f"<br>{text}"
-
-
-def _setting(point: Mapping) -> str:
-    value = point.get("value")
-    text = f"{point.get('over', 'value')} = {'–' if value is None else format(value, '.4g')}"
-    if point.get("val_f") is not None and point.get("val_g") is not None:
-        text += f"<br>validation f = {point['val_f']:.4g}, g = {point['val_g']:.4g}"
-    return text + verdict_hover(point)
-
-
-def pareto_figure(
-    sweeps: Mapping[str, Sequence[Mapping]],
-    front: np.ndarray | None = None,
-    nondominated_only: bool = False,
-    uirevision: str = "pareto",
-    axes: tuple[str, str] = TOY_AXES,
-) -> go.Figure:
-    """Final (f, g) of each setting of each sweep (label → points) over the analytic front.
-
-    One colour per sweep; non-dominated points are circles, dominated ones diamonds (or left
-    out with `nondominated_only`); a setting that did not converge is hollow. Hovering a
-    point shows its swept value, its verdict (and a task's validation f and g)."""
-    traces = [_front_trace(front)] if front is not None and len(front) else []
-    cs = colours(sweeps)
-    for i, (label, points) in enumerate(sweeps.items()):
-        kept = [p for p in points if p.get("nondominated") or not nondominated_only]
-        traces.append(
-            go.Scatter(
-                x=[p.get("f") for p in kept],
-                y=[p.get("g") for p in kept],
-                mode="markers",
-                name=label,
-                marker=point_marker(kept, cs[i], size=10),
-                text=[_setting(p) for p in kept],
-                hovertemplate="f = %{x:.4g}, g = %{y:.4g}<br>%{text}<extra></extra>",
-            )
-        )
-    title = "Sweeps: final (f, g) per setting" + (" (non-dominated only)" * nondominated_only)
-    return _figure(traces, f"{title}<br><sup>{POINTS_KEY}</sup>", *axes, uirevision)

@@ -9,8 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from moo_core.records import objective_names
-from ui.figures import POINTS_KEY, Series, downsample, point_marker
+from ui.figures import Series, downsample
 from ui.figures_m import point_text
+from ui.figures_pareto import POINTS_KEY, point_marker
 from ui.labels import objective_count
 from ui.palette import colours
 
@@ -135,6 +136,14 @@ def path3d_figure(
     return go.Figure(data=traces, layout=layout)
 
 
+def flat_marker(points, colour: str) -> dict:
+    """point_marker for 3-D, whose markers have no dotted variant: reached-but-unsettled
+    points are hollow like every other point that did not converge."""
+    marker = point_marker(points, colour, size=5)
+    marker["symbol"] = [symbol.removesuffix("-dot") for symbol in marker["symbol"]]
+    return marker
+
+
 def pareto3d_figure(
     sweeps: Mapping[str, Sequence[Mapping]],
     front: np.ndarray | None = None,
@@ -157,7 +166,7 @@ def pareto3d_figure(
                 z=z,
                 mode="markers",
                 name=label,
-                marker=point_marker(kept, cs[i], size=5),
+                marker=flat_marker(kept, cs[i]),
                 text=[point_text(p) for p in kept],
                 hovertemplate="%{text}<extra></extra>",
             )

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from moo_core.records import multiplier_names, objective_names
-from ui import figures
+from ui import figures, figures_pareto
 from ui.figures import STEP, Series, downsample
 from ui.labels import objective_count
 from ui.palette import colours
@@ -43,6 +43,8 @@ def multipliers_figure(series: Series, uirevision: str = "lambda") -> go.Figure:
     traces, cs = [], colours(series)
     for i, (label, m) in enumerate(series.items()):
         for j, name in enumerate(multiplier_names(objective_count(m))):
+            if not figures.has_values(m[name]):
+                continue  # a method without multipliers: no legend entry without a line
             line = {"color": cs[i], "dash": DASHES[j % len(DASHES)]}
             traces.append(figures._line(m["step"], m[name], f"{_symbol(name)} {label}", line=line))
     title = "Multipliers λ1, λ2, … over steps (one per constraint)"
@@ -81,7 +83,7 @@ def point_text(point: Mapping) -> str:
     lines.append(", ".join(f"{n} = {_num(point.get(n))}" for n in names))
     if all(point.get(f"val_{n}") is not None for n in names):
         lines.append("validation " + ", ".join(f"{n} = {point[f'val_{n}']:.4g}" for n in names))
-    return "<br>".join(lines) + figures.verdict_hover(point)
+    return "<br>".join(lines) + figures_pareto.verdict_hover(point)
 
 
 def _num(value) -> str:

@@ -80,8 +80,10 @@ def run_sentence(label: str, metrics: Mapping[str, np.ndarray], config: Mapping)
     """One run's part of the verdict ("" for a run without steps, ε or a single g)."""
     steps = np.asarray(metrics.get("step", ()))
     eps = _epsilon(config)
-    if not len(steps) or eps is None or objective_count(metrics) != 2:
+    if not len(steps) or eps is None:
         return ""
+    if objective_count(metrics) > 2:
+        return _sentence_m(label, metrics, config)
     name, tolerance = display_name(label), TOLERANCE * max(1.0, abs(eps))
     start = settled_from(steps, metrics["violation"], tolerance)
     if start is not None:
@@ -96,6 +98,22 @@ def run_sentence(label: str, metrics: Mapping[str, np.ndarray], config: Mapping)
     if hi - lo > SWING:
         return f"{name}'s g swings between {lo:.2f} and {hi:.2f} and never settles"
     return f"{name} settles at g = {tail[-1]:.2f}, not at ε = {eps:g}"
+
+
+def _sentence_m(label: str, metrics: Mapping[str, np.ndarray], config: Mapping) -> str:
+    """A run with several constraints: from which step every one holds (the stored violation
+    is the largest over them), or how far the worst one ends from its level."""
+    eps = config.get("epsilon")
+    levels = [float(e) for e in (eps if isinstance(eps, list | tuple) else [eps])]
+    name, tolerance = display_name(label), TOLERANCE * max(1.0, *map(abs, levels))
+    violation = np.asarray(metrics["violation"], dtype=float)
+    start = settled_from(np.asarray(metrics["step"]), violation, tolerance)
+    if start is not None:
+        return f"{name} holds every constraint within {tolerance:g} from step {start:,}"
+    finite = violation[np.isfinite(violation)]
+    if not len(finite):
+        return f"{name} diverged"
+    return f"{name} ends with its worst constraint {finite[-1]:.3g} from its level"
 
 
 def verdict(series: Mapping[str, Mapping[str, np.ndarray]], configs: Mapping[str, Mapping]) -> str:

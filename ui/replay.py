@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from moo_core.records import multiplier_names, objective_count, objective_names
 from ui.figures import Series
 from ui.palette import colours
 
@@ -38,43 +39,58 @@ def _at(metrics: Mapping[str, np.ndarray], column: str, steps: np.ndarray) -> li
     return [None if not math.isfinite(v) else float(v) for v in values[index]]
 
 
-def _point(figure: go.Figure, x, y, colour: str, name: str) -> int:
-    """Append a moving point; its trace index."""
-    marker = {"size": 16, "color": colour, "line": {"width": 2, "color": "white"}}
-    figure.add_trace(
-        go.Scatter(x=[x], y=[y], mode="markers", name=name, marker=marker, showlegend=False)
-    )
+def _point(figure: go.Figure, xyz: list, colour: str, name: str) -> int:
+    """Append a moving point (3-D where `xyz` has three coordinates); its trace index."""
+    if len(xyz) == 3:
+        marker = {"size": 8, "color": colour, "line": {"width": 2, "color": "white"}}
+        x, y, z = ([v] for v in xyz)
+        trace = go.Scatter3d(x=x, y=y, z=z, mode="markers", marker=marker, showlegend=False)
+    else:
+        marker = {"size": 16, "color": colour, "line": {"width": 2, "color": "white"}}
+        trace = go.Scatter(
+            x=[xyz[0]], y=[xyz[1]], mode="markers", marker=marker, showlegend=False, name=name
+        )
+    figure.add_trace(trace)
     return len(figure.data) - 1
+
+
+def _moving(m: int) -> list[tuple[str, tuple]]:
+    """(figure, columns) of what moves: the path over its objectives (2-D or 3-D) and each
+    multiplier over steps (None: the step itself)."""
+    if m == 2:
+        return [("path", ("f", "g")), ("lambda", (None, "lambda"))]
+    path = [("path", objective_names(3))] if m == 3 else []
+    return path + [("lambda", (None, name)) for name in multiplier_names(m)]
 
 
 def add_replay(
     figures: Mapping[str, go.Figure],
     series: Series,
-    path: str | None = "path",
-    multipliers: str | None = "lambda",
     step_charts: Sequence[str] = (),
     frames: int = FRAMES,
+    autoplay: bool = False,
 ) -> dict | None:
     """Add the replay's points and cursors to `figures` (id → figure, changed in place) and
-    return the board's spec: {"steps", "moves": [{plot, trace, x, y}], "cursors": [{plot,
-    shape}], "frame_ms"}. `path`: the (f, g) figure's id, `multipliers`: the λ figure's,
-    `step_charts`: every figure over steps, which gets a cursor. None without stored steps."""
+    return the board's spec: {"steps", "moves": [{plot, trace, x, y[, z]}], "cursors": [{plot,
+    shape}], "frame_ms", "autoplay"}. A point moves along each run's path ("path": in (f, g),
+    or in (f, g1, g2) for three objectives) and along each of its multipliers ("lambda");
+    every figure in `step_charts` gets a cursor. `autoplay`: the board plays it from step 0
+    at once (a race that trained faster than the eye). None without stored steps."""
     steps = frame_steps(series, frames)
     runs = [(label, m) for label, m in series.items() if len(m["step"])]
     if not len(steps) or not runs:
         return None
     cs = dict(zip(series, colours(series), strict=True))
     moves: list[dict] = []
-    for plot, (x_of, y_of) in ((path, ("f", "g")), (multipliers, (None, "lambda"))):
-        if plot not in figures:
-            continue
-        for label, m in runs:
-            x = [float(s) for s in steps] if x_of is None else _at(m, x_of, steps)
-            y = _at(m, y_of, steps)
-            if all(v is None for v in y):
+    for label, m in runs:
+        for plot, columns in _moving(objective_count(m)):
+            if plot not in figures or any(c is not None and c not in m for c in columns):
+                continue
+            axes = [[float(s) for s in steps] if c is None else _at(m, c, steps) for c in columns]
+            if all(v is None for v in axes[-1]):
                 continue  # no λ for this method: no point to move
-            trace = _point(figures[plot], x[-1], y[-1], cs[label], f"now {label}")
-            moves.append({"plot": plot, "trace": trace, "x": x, "y": y})
+            trace = _point(figures[plot], [a[-1] for a in axes], cs[label], f"now {label}")
+            moves.append({"plot": plot, "trace": trace} | dict(zip("xyz", axes, strict=False)))
     cursors = []
     for plot in step_charts:
         if plot in figures:
@@ -87,4 +103,5 @@ def add_replay(
         "moves": moves,
         "cursors": cursors,
         "frame_ms": FRAME_MS,
+        "autoplay": bool(autoplay),
     }

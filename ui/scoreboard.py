@@ -20,6 +20,24 @@ COLUMNS = (
 )  # fmt: skip
 
 
+COLUMN_HELP = {  # one plain line per column, shown under the table and as its header's tooltip
+    "problem": "The toy problem the front is on.",
+    "method": "The gradient method swept over ε (or its weight), or NSGA-II.",
+    "run": "The job's id (History has it).",
+    "setting": "What was run: settings × steps, or NSGA-II's population P and generations G.",
+    "hypervolume": "How much of the objective space the front covers up to a reference point "
+    "just beyond it (1.1 in each objective): larger is better; a front bunched in one place "
+    "scores low.",
+    "IGD": "Mean distance from the analytic front to the nearest point found: smaller is better.",
+    "converged": "Share of a sweep's settings whose verdict is converged (settled where their "
+    "constraint holds); a front can be good while its points are still moving. NSGA-II's "
+    "members are not runs: none.",
+    "within 0.01": "Share of points within 0.01 of the analytic front, settled or not.",
+    "evaluations": "Objective evaluations spent: K settings × T steps, or P × G.",
+    "seconds": "Wall-clock training time on the worker.",
+}
+
+
 def _share(count: int, total: int) -> float | None:
     return count / total if total else None
 
@@ -85,6 +103,29 @@ def scoreboard_rows(views: Iterable[Any], latest_only: bool = True) -> list[dict
 
 def problems_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(str(row["problem"]) for row in rows))
+
+
+def column_config(st_column_config) -> dict:
+    """The table's column formats, each header with its one-line meaning as a tooltip."""
+    number = st_column_config.NumberColumn
+    formats = {"hypervolume": "%.4f", "IGD": "%.4f", "within 0.01": "percent",
+               "evaluations": "localized", "seconds": "%.2f"}  # fmt: skip
+    return {
+        name: number(format=formats[name], help=COLUMN_HELP[name])
+        if name in formats
+        else st_column_config.Column(help=COLUMN_HELP[name])
+        for name in COLUMNS
+    }
+
+
+def shown_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as the table shows them: `converged` as "43.8 %" (padded, so a click on its
+    header sorts it right) and "—" where a job has no verdicts (NSGA-II), never "None"."""
+
+    def share(value):
+        return "—" if value is None else f"{100 * value:5.1f} %"
+
+    return [dict(row) | {"converged": share(row.get("converged"))} for row in rows]
 
 
 def scoreboard_csv(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -152,14 +152,18 @@ def progress_text(
     steps: int, progress: float, started: datetime | None, now: datetime, active: bool
 ) -> str:
     """ "1,234 steps stored · 12 % · ETA 8 s": the ETA assumes the rate so far continues."""
-    text = f"{steps:,} steps stored · {100 * progress:.0f} %"
+    return f"{steps:,} steps stored · {100 * progress:.0f} %" + eta(progress, started, now, active)
+
+
+def eta(progress: float, started: datetime | None, now: datetime, active: bool) -> str:
+    """ " · elapsed 4 s · ETA 8 s" while a run trains ("" once it is over)."""
     if not active or started is None:
-        return text
+        return ""
     elapsed = (now - started).total_seconds()
     if progress <= 0 or elapsed <= 0:
-        return text + " · ETA: waiting for the first steps"
+        return " · ETA: waiting for the first steps"
     remaining = elapsed * (1 - progress) / progress
-    return text + f" · elapsed {duration(elapsed)} · ETA {duration(remaining)}"
+    return f" · elapsed {duration(elapsed)} · ETA {duration(remaining)}"
 
 
 def steps_to_converge(
@@ -188,6 +192,8 @@ def compare_row(
     held_out = {}
     if validation:
         held_out = {"validation f": validation.get("f"), "validation g": validation.get("g")}
+    if s.get("baseline_f") is not None:  # a task: f of always predicting one value
+        held_out["constant f"] = s["baseline_f"]
     m = len(final.get("objectives") or ()) or 2
     if m > 2:
         return _compare_row_m(view, c, s, converged, names)
@@ -232,6 +238,7 @@ def _compare_row_m(view, c, s, converged, names) -> dict[str, Any]:
         "ε": levels(c.get("epsilon")),
         **dict(zip(objective_names(m), final["objectives"], strict=True)),
         **{f"validation {k}": v for k, v in validation.items()},
+        **({"constant f": s["baseline_f"]} if s.get("baseline_f") is not None else {}),
         **{n.replace("lambda", "λ"): v for n, v in zip(multiplier_names(m), lams, strict=True)},
         "largest violation": s.get("violation"),
         f"steps to violation ≤ {CONVERGED_VIOLATION:g}": converged,

@@ -170,7 +170,8 @@ def _verdict(view) -> dict:
 
 
 def _cmd_status(args) -> dict:
-    view = _view(_engine(create=False), args.run_id)
+    engine = _engine(create=False)
+    view = _view(engine, args.run_id)
     return {
         "id": view.id,
         "kind": view.kind,
@@ -182,8 +183,27 @@ def _cmd_status(args) -> dict:
         "worker_id": view.worker_id,
         "error": view.error,
         **_verdict(view),
+        "warnings": _warnings(engine, view),
         "summary": view.summary,
     }
+
+
+WARNING_STEPS = 1_000_000  # a longer run's steps are not read for the λ-runaway check
+
+
+def _warnings(engine, view) -> list[str]:
+    """moo_core.diagnosis's plain words for a finished run (λ from its stored steps)."""
+    from moo_core.diagnosis import blocks_of, warnings_of
+
+    summary = view.summary if isinstance(view.summary, dict) else {}
+    if view.kind != "run" or summary.get("converged") is None:
+        return []
+    config = view.config or {}
+    lams = None
+    if view.steps_stored <= WARNING_STEPS:
+        total = config.get("steps") or view.steps_stored
+        lams = blocks_of(storage.get_metrics(engine, view.id), total)
+    return warnings_of(summary, config, lams)
 
 
 def _cmd_list(args) -> list:

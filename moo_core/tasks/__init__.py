@@ -18,6 +18,9 @@ _WHERE = {
     "TaskSpec": "moo_core.tasks._spec",
     "make_task_spec": "moo_core.tasks._spec",
     "Task": "moo_core.tasks._task",
+    "Suggestion": "moo_core.tasks._suggest",
+    "suggest": "moo_core.tasks._suggest",
+    "suggest_roles": "moo_core.tasks._suggest",
 }
 __all__ = sorted(_WHERE)
 

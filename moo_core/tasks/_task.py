@@ -15,6 +15,7 @@ import torch
 
 from moo_core.objective import Objective
 from moo_core.tasks import _objectives as objectives
+from moo_core.tasks._baseline import constant_loss
 from moo_core.tasks._checks import check_task
 from moo_core.tasks._mlp import init_mlp, mlp_forward, weight_tensors
 from moo_core.tasks._rows import Rows, moments, split_rows
@@ -235,6 +236,12 @@ class Task(Objective):
         outputs = self._outputs(params, rows.features)
         values = self._probabilities(outputs) if self.classification else self._scaled(outputs)
         return values.double().cpu().numpy()
+
+    def baseline_f(self) -> float:
+        """f of the best constant prediction on the training rows (`_baseline`): a run whose
+        f is not clearly below it learned nothing."""
+        targets, classes = self.train.targets.cpu().numpy(), len(self.classes or ())
+        return constant_loss(self.loss, targets, classes, self.one_vs_rest, self.target_std)
 
     def describe(self) -> dict:
         """A JSON-ready summary: loss, objectives, split sizes, model and units. "objective"

@@ -88,7 +88,7 @@ def other_screens(page, base: str, engine) -> None:
 
     page.goto(base + "/compare")
     charts(page, 6)
-    page.get_by_text("steps to violation").first.wait_for(state="attached", timeout=30_000)
+    page.get_by_text("settled from step").first.wait_for(state="attached", timeout=30_000)
     portrait = poll(page, PHASE_PATHS, lambda names: len(names) == 2, timeout=60)
     assert sorted(name.split()[-1] for name in portrait) == ["bdmm", "mdmm"], portrait
     page.get_by_text("Each panel follows one run").first.wait_for(timeout=30_000)

@@ -74,8 +74,15 @@ def test_lesson_link_races_and_replays(server, page):
     assert (started[1] - started[0]).total_seconds() < 1.0, started  # claimed together
 
     board.get_by_role("button", name="« Back").wait_for(timeout=30_000)
+    # The race trained in about a second: the replay plays it from step 0 by itself.
+    page.get_by_text("too fast to watch, so the charts replay it from step 0").wait_for()
+    started = board.evaluate(CURSOR)
+    assert board.evaluate("document.body.dataset.playing") == "yes", started
     time.sleep(1)
     page.screenshot(path=str(ARTIFACTS / "lesson_race_done.png"), full_page=True)
+    later = board.evaluate(CURSOR)
+    assert started["frame"] < later["frame"] < 300, (started, later)  # moving, not at the end
+    board.get_by_role("button", name="Pause").click()
     end = board.evaluate(CURSOR)
     board.get_by_role("button", name="« Back").click()
     back = board.evaluate(CURSOR)

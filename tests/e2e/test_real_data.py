@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from moo_core.tasks import suggest
 from tests.e2e._browser import (
     ARTIFACTS,
     PAGE_TITLES,
@@ -125,7 +126,9 @@ def test_two_objectives_launch(server, page):
 
     (run,) = storage.list_runs(storage.make_engine(db_url))
     assert run.config["task"]["objective"] == "parity,l1", run.config
-    assert run.config["epsilon"] == [0.05, 0.03] and run.config["constraint"] == ["le", "eq"]
+    suggested = suggest("diabetes", objective="parity").epsilon  # the data's suggestion for g1
+    assert run.config["epsilon"] == [suggested, 0.03], run.config
+    assert run.config["constraint"] == ["le", "eq"]
     charts(page, 4)
     # m = 3 charts even when Live first looked before any step (no g1, λ1 columns yet)
     titles = poll(board_frame(page), CHART_TITLES, lambda ts: any("λ1, λ2" in t for t in ts))

@@ -80,6 +80,11 @@ def test_readme_library_example(tmp_path):
 def lab_db(tmp_path, monkeypatch):
     monkeypatch.setenv("MOO_DATABASE_URL", f"sqlite:///{tmp_path / 'lab.db'}")
     monkeypatch.setenv("MOO_EXTERNAL_WORKERS", "1")
+    import streamlit as st
+
+    st.cache_resource.clear()  # the page's engine is cached per process: this test's database
+    yield
+    st.cache_resource.clear()
 
 
 def test_lab_page_queues_a_run(lab_db):

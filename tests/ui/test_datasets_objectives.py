@@ -4,6 +4,7 @@ the page's ε and kind widgets, launched and swept as one m-objective task."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from moo_core.tasks import suggest
 from tests.ui.test_datasets_page import datasets_page, errors
 from ui import dataset_objectives as objs
 
@@ -30,7 +31,8 @@ def test_two_objectives_launch_one_run_with_a_constraint_each(db_url):
     assert at.selectbox(key="ds_objective").label == "Objective g1"
     assert at.number_input(key="ds_epsilon").label == "ε1 (parity)"
     second = at.number_input(key="ds_epsilon_2")
-    assert second.label == "ε2 (l1)" and second.value == pytest.approx(0.02)
+    measured = suggest("diabetes", objective="l1").epsilon  # what the page's probe suggests
+    assert second.label == "ε2 (l1)" and second.value == pytest.approx(measured)
     kind = at.selectbox(key="ds_constraint_2")
     assert kind.label == "Constraint 2" and kind.value == "le" and "g2 = l1" in kind.help
     at.number_input(key="ds_epsilon").set_value(0.1).run()
@@ -58,8 +60,10 @@ def test_sweep_varies_the_first_epsilon_only(db_url):
     assert not at.exception, at.exception
     (run,) = stored(db_url)
     assert run.kind == "sweep" and run.config["over"] == "epsilon1"
-    assert run.config["values"] == pytest.approx([0.01, 0.105, 0.2])  # parity's suggested range
-    assert run.config["run"]["epsilon"] == pytest.approx([0.05, 0.04])
+    found = suggest("diabetes", objective="parity")  # the range the page suggests for parity
+    low, high = found.sweep
+    assert run.config["values"] == pytest.approx([low, (low + high) / 2, high])
+    assert run.config["run"]["epsilon"] == pytest.approx([found.epsilon, 0.04])
 
 
 @pytest.mark.parametrize(
@@ -98,16 +102,20 @@ def test_choosing_g1_again_drops_it_from_the_others(db_url):
 
 
 def test_constraint_state_suggests_epsilon_for_a_new_objective():
-    fresh = objs.constraint_state(["parity", "l1", "mmd"], {})
+    measured = {"l1": 0.074, "mmd": 0.076}  # what moo_core.tasks.suggest found on the data
+    fresh = objs.constraint_state(["parity", "l1", "mmd"], {}, measured)
     assert fresh == {
         "_ds_objectives": ["parity", "l1", "mmd"],
-        "ds_epsilon_2": 0.02, "ds_constraint_2": "le",
-        "ds_epsilon_3": 0.01, "ds_constraint_3": "le",
+        "ds_epsilon_2": 0.074, "ds_constraint_2": "le",
+        "ds_epsilon_3": 0.076, "ds_constraint_3": "le",
     }  # fmt: skip
     kept = {"_ds_objectives": ["parity", "l1"], "ds_epsilon_2": 0.3, "ds_constraint_2": "eq"}
-    assert objs.constraint_state(["parity", "l1"], kept) == {"_ds_objectives": ["parity", "l1"]}
-    moved = objs.constraint_state(["parity", "mmd"], kept)  # a new objective at place 2
-    assert moved["ds_epsilon_2"] == 0.01 and "ds_constraint_2" not in moved
+    same = objs.constraint_state(["parity", "l1"], kept, measured)
+    assert same == {"_ds_objectives": ["parity", "l1"]}
+    moved = objs.constraint_state(["parity", "mmd"], kept, measured)  # new at place 2
+    assert moved["ds_epsilon_2"] == 0.076 and "ds_constraint_2" not in moved
+    none = objs.constraint_state(["parity", "bounds"], {}, {})  # no suggestion: a fallback
+    assert none["ds_epsilon_2"] == objs.FALLBACK_EPSILON
     assert objs.objectives_of({"ds_objective": "l1", "ds_objectives_more": ["l1", "mmd"]}) == [
         "l1", "mmd"]  # fmt: skip
 

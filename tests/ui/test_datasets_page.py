@@ -4,6 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from moo_core.data import DATASETS
+from moo_core.tasks import suggest
 from ui import datasets as ds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,18 @@ def test_page_lists_builtins_with_defaults(db_url):
     assert source.value == DATASETS.names()[0]
     assert at.selectbox(key="ds_method").value == "mdmm"
     assert at.selectbox(key="ds_constraint").value == "le"
-    assert at.number_input(key="ds_steps").value == 2000
+    found = suggest(source.value)  # the page's form is the data's suggestion (as the CLI's)
+    assert at.number_input(key="ds_steps").value == found.steps
+    assert at.number_input(key="ds_epsilon").value == pytest.approx(found.epsilon)
+    assert at.number_input(key="ds_sweep_start").value == pytest.approx(found.sweep[0])
+    assert at.number_input(key="ds_sweep_stop").value == pytest.approx(found.sweep[1])
+    assert at.text_input(key="ds_hidden").value == ",".join(map(str, found.hidden))
+    assert at.selectbox(key="ds_target").value == found.target
     assert at.number_input(key="dshp.mdmm.lr").value == pytest.approx(1e-3)  # task default
+    assert at.number_input(key="dshp.mdmm.lr_lambda").value == pytest.approx(1e-3)
+    said = " | ".join([c.value for c in at.caption] + [w.value for w in at.warning])
+    assert found.why() in said.replace("\\", "")
+    assert found.outlook is None or found.outlook in said  # said before launch
     assert at.selectbox(key="dshp.mdmm.optimizer").value == "adam"
     # The Lab's widgets (toy problems: SGD at lr 0.01) are left alone.
     assert "hp.mdmm.optimizer" not in at.session_state and "hp.mdmm.lr" not in at.session_state
@@ -145,10 +156,12 @@ def test_fit_features_follows_the_target():
 
 
 def test_role_defaults():
-    diabetes = DATASETS.get("diabetes").load().columns
-    roles = ds.role_defaults("diabetes", diabetes)
+    import pandas as pd
+
+    roles = ds.role_defaults("diabetes", DATASETS.get("diabetes").load())
     assert roles["ds_target"] == "target" and roles["ds_group"] == "sex"
     assert "sex" not in roles["ds_features"] and "target" not in roles["ds_features"]
-    upload = ds.role_defaults("sha256:00", ["u", "v", "w"])
-    assert upload["ds_target"] == "w" and upload["ds_group"] == ds.NO_GROUP
-    assert upload["ds_objective"] == "l1"
+    frame = pd.DataFrame({"u": [1.0, 2.0, 3.0], "v": [0.5, 0.1, 0.7], "w": ["a", "b", "a"]})
+    upload = ds.role_defaults("sha256:00", frame)
+    assert upload["ds_target"] == "v" and upload["ds_group"] == ds.NO_GROUP  # numeric, not w
+    assert upload["ds_objective"] == "l1" and upload["ds_features"] == ["u", "w"]

@@ -2,7 +2,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from ui import figures
+from ui import figures, figures_pareto
 
 
 def _metrics(n: int) -> dict[str, np.ndarray]:
@@ -98,7 +98,7 @@ def test_empty_series_gives_empty_figure():
         figures.path_figure({}),
         figures.violation_figure({}),
         figures.cosine_figure({}),
-        figures.pareto_figure({}),
+        figures_pareto.pareto_figure({}),
     ):
         assert isinstance(fig, go.Figure)
 
@@ -110,13 +110,13 @@ def test_pareto_figure_overlays_sweeps_and_filters_dominated():
     ]
     b = [{"value": None, "f": 0.3, "g": 0.7, "nondominated": True}]
     front = np.c_[[0, 1], [1, 0]]
-    fig = figures.pareto_figure({"#1 mdmm": a, "#2 bdmm": b}, front=front)
+    fig = figures_pareto.pareto_figure({"#1 mdmm": a, "#2 bdmm": b}, front=front)
     assert [t.name for t in fig.data] == ["Pareto front", "#1 mdmm", "#2 bdmm"]
     assert list(fig.data[1].x) == [0.5, 0.6]
     assert list(fig.data[1].marker.symbol) == ["circle", "diamond"]  # hollow: not converged
     assert fig.data[1].marker.color != fig.data[2].marker.color
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
-    only = figures.pareto_figure({"#1 mdmm": a}, nondominated_only=True)
+    only = figures_pareto.pareto_figure({"#1 mdmm": a}, nondominated_only=True)
     assert list(only.data[0].x) == [0.5]
     assert "non-dominated" in only.layout.title.text
 

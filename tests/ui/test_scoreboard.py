@@ -48,6 +48,20 @@ def test_rows_newest_per_method_and_budget_best_first_and_csv():
     assert text[0] == ",".join(scoreboard.COLUMNS) and text[2].startswith("zdt1,nsga2,5,")
 
 
+def test_the_benchmark_time_is_estimated_from_rates():
+    rows = [
+        {"problem": "zdt1", "method": "mdmm", "setting": "64 epsilon × 3000 steps",
+         "evaluations": 192_000, "seconds": 2.0},
+        {"problem": "zdt1", "method": "nsga2", "setting": "P = 100, G = 1920",
+         "evaluations": 192_000, "seconds": 20.0},
+    ]  # fmt: skip
+    seconds, basis = benchmark.estimate_seconds("zdt1", 2, 64, 3000, 100, rows)
+    assert seconds == pytest.approx(2 * 2.0 + 20.0 + 3 * benchmark.STARTUP_SECONDS)
+    assert "this server" in basis
+    default, basis = benchmark.estimate_seconds("concave", 2, 64, 3000, 100)
+    assert 30 < default < 50 and "measured" in basis  # the "~40 s"
+
+
 def test_benchmark_matches_evaluations():
     configs = benchmark.benchmark_configs("zdt3", ["mdmm", "weighted_sum"], 64, 3000, 100)
     mdmm, weighted, nsga = configs
@@ -94,8 +108,14 @@ def test_scoreboard_page_and_benchmark_button(fronts):
     table = at.dataframe[0].value
     assert set(table["method"]) == {"mdmm", "weighted_sum", "nsga2"}
     assert set(table["evaluations"]) == {1600}
+    converged = dict(zip(table["method"], table["converged"], strict=True))
+    assert converged["nsga2"] == "—" and converged["mdmm"].endswith(" %")  # never "None"
     assert list(table["hypervolume"]) == sorted(table["hypervolume"], reverse=True)
     assert at.get("download_button")
+    said = " | ".join(c.value for c in at.caption)
+    for name in scoreboard.COLUMNS:  # every column's meaning, in one plain line
+        assert f"**{name}**: {scoreboard.COLUMN_HELP[name]}" in said
+    assert "Takes about " in said and "from the finished zdt1 jobs on this server" in said
     at.number_input(key="bench_settings").set_value(4)
     at.number_input(key="bench_steps").set_value(50).run()
     at.button(key="run_benchmark").click().run()

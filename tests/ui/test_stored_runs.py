@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from tests.ui._apptest import page
@@ -31,9 +32,11 @@ def test_compare_and_pareto_with_data(finished_runs):
     a, b, s = finished_runs
     at = page("pages/compare.py", {"runs": f"{a},{b}"})
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert sorted(table["method"]) == ["bdmm", "mdmm"]
-    assert {"f", "g", "violation", "steps to violation ≤ 0.001"} <= set(table.columns)
+    assert {"f", "g", "violation", "settled from step"} <= set(table.columns)
+    assert not table.isin(["None", "nan"]).any().any()  # a missing value reads "—"
+    assert "—" in set(table["settled from step"]) | set(table["λ"])
     assert len(at.get("plotly_chart")) == 6  # five overlaid charts and the phase portrait
 
     at = page("pages/compare.py")  # nothing in the URL: the newest run (no comparison stored)
@@ -106,17 +109,23 @@ def test_live_page_warns_about_a_silent_worker(db_url):
 
     engine = storage.make_engine(db_url)
     storage.upgrade(engine)
-    run_id = storage.submit_run(engine, make_run_config("concave", "mdmm", epsilon=0.6))
+    config = make_run_config("concave", "mdmm", epsilon=0.6, steps=3000)
+    run_id = storage.submit_run(engine, config)
     long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)
+    half = {"f": np.ones(1500), "g": np.ones(1500), "violation": np.zeros(1500)}
+    storage.append_metrics(engine, run_id, 0, half)  # 1,500 of 3,000 steps stored
     with engine.begin() as connection:
         connection.execute(
             update(storage.Run)
             .where(storage.Run.id == run_id)
-            .values(status="running", progress=0.5, started=long_ago, heartbeat=long_ago)
+            .values(status="running", progress=0.15, started=long_ago, heartbeat=long_ago)
         )
     at = page("pages/live.py", {"runs": str(run_id)})
     assert not at.exception, at.exception
     assert "may have died" in " ".join(w.value for w in at.warning)
-    text = at.get("progress")[0].proto.text  # ETA = elapsed at 50 %, however long the page took
-    elapsed, eta = re.search(r"elapsed (5 min \d+ s) · ETA (5 min \d+ s)", text).groups()
-    assert elapsed == eta, text
+    bar = at.get("progress")[0].proto
+    # the bar agrees with the steps stored, not with the worker's last beat (15 %)
+    assert bar.value == 50 and "1,500 of 3,000 steps · 50 %" in bar.text
+    # ETA = elapsed at 50 %, however long the page took
+    elapsed, eta = re.search(r"elapsed (5 min \d+ s) · ETA (5 min \d+ s)", bar.text).groups()
+    assert elapsed == eta, bar.text

@@ -50,7 +50,7 @@ def test_live_and_compare_draw_every_objective_and_multiplier(finished_runs):
         path3d = charts["Path in objective space (f, g1, g2)"]
         kinds = [t["type"] for t in path3d["data"]]
         assert kinds[0] == "mesh3d" and kinds.count("scatter3d") >= 4  # path and end per run
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert {"f", "g1", "g2", "λ1", "λ2", "largest violation"} <= set(table.columns)
     assert list(table["ε"]) == ["0.5, 0.4", "0.5, 0.4"]
 

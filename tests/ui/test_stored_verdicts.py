@@ -4,6 +4,7 @@ draws the phase portrait, Pareto marks the settings that did not converge and dr
 converge against a swept damping."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import update
@@ -37,6 +38,11 @@ def verdict_runs(db_url):
     return ids
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of plain text (ui.labels.plain): escapes and word joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def figures(at) -> dict[str, dict]:
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {spec["layout"]["title"]["text"]: spec for spec in specs}
@@ -56,10 +62,12 @@ def test_live_compare_and_history_show_each_verdict(verdict_runs):
 
     at = page("pages/compare.py", {"runs": f"{good},{bad},{old}"})
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["converged"]) == ["✓", "✗", "—"]
-    assert table["verdict"][0].startswith("converged: ")
-    assert table["verdict"][1].startswith("not converged: ") and table["verdict"][2] == "—"
+    captions = [shown(c.value) for c in at.caption]
+    lines = next(c for c in captions if c.startswith(f"#{good} ")).split("  \n")
+    assert lines[0].startswith(f"#{good} mdmm: converged: ")
+    assert lines[1].startswith(f"#{bad} bdmm: not converged: ") and lines[2].endswith(": —")
     portrait = next(f for t, f in figures(at).items() if t.startswith("Phase portrait"))
     paths = [t["name"] for t in portrait["data"] if t.get("mode") == "lines"]
     assert paths == [f"#{good} mdmm", f"#{bad} bdmm", f"#{old} mdmm"]
@@ -81,7 +89,11 @@ def test_pareto_marks_settings_that_did_not_converge_and_draws_steps_to_converge
     charts = figures(at)
     pareto = next(f for t, f in charts.items() if t.startswith("Sweeps"))
     points = pareto["data"][-1]
-    hollow = [s.endswith("-open") for s in points["marker"]["symbol"]]
+    hollow = ["-open" in s for s in points["marker"]["symbol"]]
+    # "converged 2 of 3" is explained: what converging means and why the third did not
+    note = next(c.value for c in at.caption if "settings converged" in c.value)
+    assert "2 of 3 settings converged" in note and "last quarter" in note
+    assert "The 1 others: 1 " in note
     assert sum(hollow) == 3 - int(converged.split()[0])  # hollow: did not converge
     assert all(
         ("not converged" in text) == h for text, h in zip(points["text"], hollow, strict=True)

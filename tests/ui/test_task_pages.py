@@ -73,9 +73,10 @@ def test_compare_table_has_subject_and_validation(task_runs):
     run, upload_run, _ = task_runs
     at = page("pages/compare.py", {"runs": f"{run},{upload_run}"})
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["subject"]) == ["moons → label", "shop_prices.csv → y"]
-    assert table[["f", "g", "validation f", "validation g"]].notna().all().all()
+    values = table[["f", "g", "validation f", "validation g", "constant f"]]
+    assert not values.isin(["—"]).any().any()  # baseline_f: what learning nothing scores
     charts = at.get("plotly_chart")
     # the five comparison charts, then the phase portrait of the runs' multiplier dynamics
     assert len(charts) == 6 and charts[-1].key == "phase_portrait"

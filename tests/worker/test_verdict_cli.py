@@ -3,6 +3,7 @@ reason and steps_to_converge; ✓ / ✗ / — (unknown: an old or unfinished run
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import storage
@@ -63,3 +64,31 @@ def test_a_queued_run_has_no_verdict_yet(db):
     status = last_json(cli("status", str(run_id)))
     assert status["status"] == "queued" and status["converged"] is None
     assert last_json(cli("list"))[0]["converged"] == "—"
+
+
+def test_status_names_what_went_wrong_in_plain_words(db):
+    """moo_core.diagnosis from the stored summary and steps: λ grew in every eighth of the
+    run (kept growing), the verdict suspected ε out of reach, the validation rows break it."""
+    summary = {
+        "converged": False,
+        "reason": "suspected infeasible: λ grew from 1 to 2 over the last 25 % of steps",
+        "final": {"f": 1.0, "g": 0.9, "lambda": 2.0, "objectives": [1.0, 0.9]},
+        "validation": {"f": 1.1, "g": 0.95},
+        "violation": 0.4,
+    }
+    run_id = finished(db, summary)
+    steps = np.arange(20)
+    storage.append_metrics(
+        db,
+        run_id,
+        0,
+        {
+            "f": np.ones(20),
+            "g": np.full(20, 0.9),
+            "lambda": 0.1 * (steps + 1.0),
+        },
+    )
+    said = last_json(cli("status", str(run_id)))["warnings"]
+    assert said[0].startswith("λ kept growing through the whole run, to 2")
+    assert said[1].startswith("ε = 0.5 looks out of reach: g ended at 0.9")
+    assert said[2].startswith("On the validation rows g = 0.95 breaks ε (g = ε, ε = 0.5)")

@@ -13,6 +13,7 @@
   const speed = document.getElementById("speed");
   const replay = { spec: null, key: null, frame: 0, timer: null, frameMs: 50 };
   let lastHeight = -1;
+  const PROJECTOR_HEIGHT = 720;
 
   function send(type, data) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
@@ -35,6 +36,8 @@
       const margin = layout.margin || {};
       layout.margin = Object.assign({}, margin, { l: 100, b: Math.round((margin.b || 80) * 1.6) });
       layout.legend = Object.assign({}, layout.legend, { y: -0.3 });
+      // tall enough that large fonts and the legend leave a square-ish plot (no squashed path)
+      layout.height = Math.max(layout.height || 450, PROJECTOR_HEIGHT);
       const data = figure.data.map(function (trace) {
         if (!trace.line || trace.type === "parcoords") return trace;
         const line = Object.assign({}, trace.line, { width: (trace.line.width || 2) * 1.8 });
@@ -126,11 +129,14 @@
       return;
     }
     replay.frameMs = spec.frame_ms || 50;
-    if (key !== replay.key) {  // a new replay: start from its end, the runs as they finished
-      replay.key = key;
+    if (key !== replay.key) {  // a new replay: from its end (the runs as they finished), or
+      replay.key = key;        // played from step 0 when training outran the eye (autoplay)
       pause();
       scrub.max = String(spec.steps.length - 1);
-      replay.frame = spec.steps.length - 1;
+      replay.frame = spec.autoplay ? 0 : spec.steps.length - 1;
+      show(replay.frame);
+      if (spec.autoplay) play();
+      return;
     }
     show(replay.frame);  // Plotly.react has just reset the moved traces
   }
@@ -143,15 +149,18 @@
     const step = spec.steps[frame];
     const byPlot = {};
     spec.moves.forEach(function (move) {
-      const entry = byPlot[move.plot] || (byPlot[move.plot] = { x: [], y: [], traces: [] });
+      const entry = byPlot[move.plot] || (byPlot[move.plot] = { x: [], y: [], z: [], traces: [] });
       entry.x.push([move.x[frame]]);
       entry.y.push([move.y[frame]]);
+      if (move.z) entry.z.push([move.z[frame]]);  // a path in 3-D (three objectives)
       entry.traces.push(move.trace);
     });
     Object.keys(byPlot).forEach(function (plot) {
       const div = document.getElementById("plot-" + plot);
       const entry = byPlot[plot];
-      if (div && div.data) Plotly.restyle(div, { x: entry.x, y: entry.y }, entry.traces);
+      const update = { x: entry.x, y: entry.y };
+      if (entry.z.length) update.z = entry.z;
+      if (div && div.data) Plotly.restyle(div, update, entry.traces);
     });
     spec.cursors.forEach(function (cursor) {
       const div = document.getElementById("plot-" + cursor.plot);
