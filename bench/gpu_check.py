@@ -130,8 +130,13 @@ def sweep_check(counts: list[int]) -> list[dict]:
 
 TASKS = {
     "small": {"dataset": "diabetes", "target": "target", "objective": "l1", "hidden": "16"},
-    "large": {"dataset": "fastsim", "target": "full", "objective": "mmd", "hidden": "512,512",
-              "batch_size": "4096"},  # fmt: skip
+    "large": {
+        "dataset": "fastsim",
+        "target": "full",
+        "objective": "mmd",
+        "hidden": "512,512",
+        "batch_size": "4096",
+    },
 }
 
 

@@ -48,6 +48,6 @@ def guarded(function: Callable) -> Callable:
 
 
 if __name__ == "__main__":  # opened as the old-style page /faults: not a page, go to the app
-    from pages._shared import ROOT, require_navigation
+    from pages._base import ROOT, require_navigation
 
     require_navigation(str(ROOT / "pages" / "lab.py"))

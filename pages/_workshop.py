@@ -188,7 +188,7 @@ def visible_uploads(eng) -> list:
 def delete_upload(eng, view) -> None:
     """The Datasets page's delete button for the chosen upload `view` (after a confirm)."""
     import storage
-    from pages._shared import confirmed
+    from pages._base import confirmed
     from ui.labels import plain
 
     if not access().may(view.owner):
@@ -224,6 +224,6 @@ def _expire(url: str, days: float, _eng) -> int:
 
 
 if __name__ == "__main__":  # opened as the old-style page /workshop: not a page, go to the app
-    from pages._shared import ROOT, require_navigation
+    from pages._base import ROOT, require_navigation
 
     require_navigation(str(ROOT / "pages" / "lab.py"))

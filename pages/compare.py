@@ -7,21 +7,16 @@ from pages._shared import (
     analytic_front,
     config_of,
     dataset_names,
-    get_engine,
     label,
     load_views,
     metrics,
-    require_navigation,
+    open_page,
 )
 from ui import charts, compare_table, dynamics, figures, figures_m, labels, params, tables
 from ui.labels import plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "Compare runs", worker=False)  # the page's set-up, first
 
-st.title("Compare runs")
-eng = get_engine()
-if eng is None:
-    st.stop()
 import storage  # noqa: E402
 
 runs = [v for v in storage.list_runs(eng, limit=200) if v.kind != "sweep"]

@@ -17,22 +17,16 @@ from pages._shared import (
     hyperparameter_inputs,
     kept,
     kept_choice,
-    require_navigation,
+    open_page,
     submit,
-    worker_banner,
 )
 from ui import dataset_objectives as objs
 from ui import datasets as ds
 from ui.labels import one_line, plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "Datasets")  # the page's set-up, first
 
 state = st.session_state
-eng = get_engine()
-if eng is None:
-    st.stop()
-worker_banner(eng)
-st.title("Datasets")
 st.caption(
     "Train a small MLP on a real table: f is its loss, each objective g is bounded by its ε."
 )

@@ -6,17 +6,13 @@ import streamlit as st
 from moo_core.registry import ConfigError
 from pages import _faults
 from pages import _workshop as workshop
-from pages._shared import confirmed, dataset_names, get_engine, require_navigation
+from pages._shared import confirmed, dataset_names, open_page
 from ui import tables
 from ui.labels import one_line, plain
 from ui.workshop import NOT_YOURS
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "History", worker=False)  # the page's set-up, first
 
-st.title("History")
-eng = get_engine()
-if eng is None:
-    st.stop()
 import storage  # noqa: E402
 
 runs = storage.list_runs(eng, limit=500)

@@ -8,23 +8,17 @@ from pages import _workshop as workshop
 from pages._shared import (
     constraint_inputs,
     front_preview,
-    get_engine,
     hyperparameter_inputs,
     kept,
     kept_choice,
-    require_navigation,
+    open_page,
     submit,
-    worker_banner,
 )
 from ui import lessons, params
 from ui.labels import plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "MOO Lab", required=False)  # the page's set-up, first
 
-eng = get_engine()
-if eng is not None:
-    worker_banner(eng)
-st.title("MOO Lab")
 st.caption("Pick a problem and a balancing method; runs are trained by a background worker.")
 
 

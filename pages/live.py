@@ -9,26 +9,19 @@ from pages._shared import (
     TERMINAL,
     dataset_names,
     fetch_runs,
-    get_engine,
     load_views,
-    require_navigation,
-    worker_banner,
+    open_page,
 )
 from ui import params
 from ui.labels import plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "Live runs")  # the page's set-up, first
 
 REFRESH_SECONDS = 0.4  # a refresh fetches only new steps; the board redraws them in place
 # The board is drawn at once, empty (plotly.js loads while the worker starts); then a refresh
 # with no stored step waits up to this long for the first ones (50 ms polls of the database).
 FIRST_STEPS_WAIT = REFRESH_SECONDS
 
-st.title("Live runs")
-eng = get_engine()
-if eng is None:
-    st.stop()
-worker_banner(eng)
 import storage  # noqa: E402  (after the engine check, like every page)
 
 ids, errors = params.parse_run_ids(st.query_params.get("runs", ""))

@@ -10,21 +10,14 @@ from pages._shared import (
     analytic_front,
     config_of,
     dataset_names,
-    get_engine,
     load_views,
-    require_navigation,
-    worker_banner,
+    open_page,
 )
 from ui import charts, dynamics, fronts_animation, labels, params, sweep_text, tables
 from ui.labels import chart_text, one_line, plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "Pareto view of sweeps")  # the page's set-up, first
 
-st.title("Pareto view of sweeps")
-eng = get_engine()
-if eng is None:
-    st.stop()
-worker_banner(eng)
 import storage  # noqa: E402
 
 sweeps = {v.id: v for v in storage.list_runs(eng, limit=200) if v.kind in storage.FRONT_KINDS}

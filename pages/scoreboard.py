@@ -7,21 +7,16 @@ import streamlit as st
 from moo_core.registry import ConfigError
 from pages import _workshop as workshop
 from pages._faults import guarded
-from pages._shared import get_engine, require_navigation, submit, worker_banner
+from pages._shared import open_page, submit
 from ui import benchmark, scoreboard, tables
 from ui.labels import plain
 
-require_navigation(__file__)  # first thing: a deep link on a fresh server
+eng = open_page(__file__, "Scoreboard")  # the page's set-up, first
 
-st.title("Scoreboard")
 st.caption(
     "Gradient sweeps and NSGA-II fronts you ran, per problem. A sweep of K settings × T steps "
     "costs K·T evaluations, NSGA-II P·G: compare rows of the same budget. Click a header to sort."
 )
-eng = get_engine()
-if eng is None:
-    st.stop()
-worker_banner(eng)
 import storage  # noqa: E402
 from moo_core.problems import PROBLEMS  # noqa: E402
 
