@@ -118,6 +118,23 @@ class TailStats:
         )
 
 
+def tolerance(epsilon) -> np.ndarray | float:
+    """A constraint's violation tolerance, 1e-3·max(1, |ε|) (elementwise over arrays)."""
+    scaled = VIOLATION_TOLERANCE * np.maximum(1.0, np.abs(np.asarray(epsilon, dtype=float)))
+    return float(scaled) if scaled.ndim == 0 else scaled
+
+
+def settled_from(steps, violation, tolerance: float) -> int | None:
+    """The first step from which the violation stays ≤ `tolerance` to the last recorded step
+    (a run's `steps_to_converge`, read from its stored steps); None when the last step
+    violates it."""
+    ok = np.asarray(violation, dtype=float) <= tolerance  # NaN: not ok
+    if not len(ok) or not ok[-1]:
+        return None
+    bad = np.flatnonzero(~ok)
+    return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])
+
+
 def _fmt(value: float) -> str:
     return f"{value:.3g}"
 

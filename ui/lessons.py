@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from moo_core.verdict import settled_from
+from moo_core.verdict import tolerance as verdict_tolerance
 from ui.labels import objective_count
 from ui.palette import method_of
 
-TOLERANCE = 1e-3  # × max(1, |ε|): moo_core.verdict's violation tolerance
 SWING = 0.05  # g moving more than this over the last half of a run has not settled
 NAMES = {
     "mdmm": "MDMM",
@@ -66,16 +67,6 @@ def _epsilon(config: Mapping[str, Any]) -> float | None:
     return None if eps is None else float(eps)
 
 
-def settled_from(steps: np.ndarray, violation: np.ndarray, tolerance: float) -> int | None:
-    """The first step from which the violation stays ≤ `tolerance` to the last stored step;
-    None when the last step violates it."""
-    ok = np.asarray(violation, dtype=float) <= tolerance  # NaN: not ok
-    if not len(ok) or not ok[-1]:
-        return None
-    bad = np.flatnonzero(~ok)
-    return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])
-
-
 def run_sentence(label: str, metrics: Mapping[str, np.ndarray], config: Mapping) -> str:
     """One run's part of the verdict ("" for a run without steps, ε or a single g)."""
     steps = np.asarray(metrics.get("step", ()))
@@ -84,7 +75,7 @@ def run_sentence(label: str, metrics: Mapping[str, np.ndarray], config: Mapping)
         return ""
     if objective_count(metrics) > 2:
         return _sentence_m(label, metrics, config)
-    name, tolerance = display_name(label), TOLERANCE * max(1.0, abs(eps))
+    name, tolerance = display_name(label), verdict_tolerance(eps)
     start = settled_from(steps, metrics["violation"], tolerance)
     if start is not None:
         condition = CONDITIONS.get(_kind(config), CONDITIONS["eq"]).format(tol=tolerance)
@@ -105,7 +96,7 @@ def _sentence_m(label: str, metrics: Mapping[str, np.ndarray], config: Mapping) 
     is the largest over them), or how far the worst one ends from its level."""
     eps = config.get("epsilon")
     levels = [float(e) for e in (eps if isinstance(eps, list | tuple) else [eps])]
-    name, tolerance = display_name(label), TOLERANCE * max(1.0, *map(abs, levels))
+    name, tolerance = display_name(label), max(verdict_tolerance(level) for level in levels)
     violation = np.asarray(metrics["violation"], dtype=float)
     start = settled_from(np.asarray(metrics["step"]), violation, tolerance)
     if start is not None:

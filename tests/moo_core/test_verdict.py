@@ -121,3 +121,17 @@ def test_geometric_mean_weights_stay_bounded_and_it_reaches_the_front():
     assert torch.isfinite(weights).all() and float(weights.max()) <= 1 / 0.01
     outcome = run_once("concave", "geometric_mean", steps=3000).outcome
     assert outcome.front_distance < 1e-3
+
+
+def test_one_reading_of_steps_to_converge_for_the_engine_and_the_pages():
+    """The engine's steps_to_converge (kept while training) is the step moo_core.verdict's
+    settled_from reads from the stored steps, as the lessons and pages read it."""
+    from moo_core import run
+    from moo_core.verdict import settled_from, tolerance
+
+    config = make_run_config("concave", "mdmm", epsilon=0.6, steps=6000)
+    result = run(config, keep_trajectory=True, threads=1)
+    violation = result.trajectory["violation"]
+    stored = settled_from(np.arange(len(violation)), violation, tolerance(0.6))
+    assert result.outcome.converged and stored == result.outcome.steps_to_converge
+    assert tolerance(-20.0) == pytest.approx(0.02) and tolerance(0.5) == pytest.approx(1e-3)
