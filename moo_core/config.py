@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from moo_core import capacity
 from moo_core.methods import CONSTRAINT_KINDS, METHODS, hyperparams_of
 from moo_core.problems import PROBLEMS
 from moo_core.registry import ConfigError, Hyperparam, parse_hyperparams
@@ -281,13 +282,23 @@ def parse_over(text: str) -> tuple[str, float, float, int]:
 
 def make_sweep_config(run: RunConfig, over: str, start: float, stop: float, count: int):
     spec = sweep_spec(run, over)
-    if not 1 <= count <= 100_000:
-        raise ConfigError(f"sweep COUNT={count} is out of range; allowed 1 to 100000")
+    if count < 1:
+        raise ConfigError(f"sweep COUNT={count} is out of range; at least 1")
+    capacity.check_rows(count, capacity.host_bytes(_row_bytes(run)))  # the cap follows memory
     values = np.linspace(start, stop, count)
     if spec.kind == "int":
         values = np.unique(np.round(values).astype(int))
     parsed = tuple(spec.parse(round(float(v), 12)) for v in values)
     return SweepConfig(run=run, over=over, values=parsed)
+
+
+def _row_bytes(run: RunConfig) -> int:
+    """A toy problem's bytes a row on the device (its coordinates and what a step keeps beside
+    them); a task's network is sized by the engine, with its data."""
+    if run.task is not None:
+        return 0
+    problem = PROBLEMS.get(run.problem)
+    return 4 * problem.dim * (6 + 2 * problem.n_objectives) + capacity.RECORD_BYTES_PER_ROW
 
 
 def sweep_config_from_dict(data: Mapping[str, Any]) -> SweepConfig:

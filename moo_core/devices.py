@@ -43,3 +43,12 @@ def choose(requested: str, work: int, rows: int) -> tuple[torch.device, str]:
         f"auto → cpu: {size}, below {CUDA_ROWS:,} rows and {CUDA_WORK:,} multiply-adds, where "
         "CUDA pays"
     )
+
+
+def free_memory(device: torch.device) -> int:
+    """Bytes free on `device` (the machine's free memory for the CPU)."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    from moo_core.capacity import available_memory
+
+    return available_memory()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from moo_core import devices
+from moo_core import capacity, devices
 from moo_core import threads as thread_policy
 from moo_core.balancer import Balancer
 from moo_core.batch import Batch, Fetch, Group
@@ -119,6 +119,10 @@ def train(
         raise ConfigError(f"the objective has {m} objectives; the run expects {first.n_objectives}")
     work = batch.size * objective.work_per_row()
     device, reason = devices.choose(first.device, work, batch.size)
+    per_row = objective.bytes_per_row() + capacity.RECORD_BYTES_PER_ROW
+    if device.type == "cpu":  # the host's share of each row lives in the same memory
+        per_row += capacity.HOST_BYTES_PER_ROW
+    capacity.check_rows(batch.size, per_row, devices.free_memory(device), f"{device} memory")
     started = time.perf_counter()
     params = objective.init_params(batch.seeds.tolist(), device)
     constraints = user_constraints(batch, device)

@@ -66,6 +66,11 @@ class Objective(abc.ABC):
         """Multiply-adds one row of one step touches, roughly (sizes threads and device)."""
         return 1
 
+    def bytes_per_row(self) -> int:
+        """Device bytes one row needs while it trains, roughly: what a step touches, kept in
+        a few copies (gradients per objective, the mix, optimizer moments) in float32."""
+        return 4 * 8 * self.work_per_row() * self.n_objectives
+
     def report(self, params: list[torch.Tensor]) -> dict | None:
         """The final evaluation where the training values are not it (a task's full training
         and validation sets): {"objectives": (K, m), "val_objectives": (K, m)}, else None."""

@@ -80,6 +80,8 @@ def run_status(eng, view, names, owners) -> None:
         st.error(plain(f"Run {view.id} failed: {view.error.strip().splitlines()[-1]}"))
     elif view.status == "completed" and view.summary:
         st.caption(plain(labels.summary_line(view)))
+        if where := labels.device_line(view):
+            st.caption(where)
         if task := labels.task_line(view):
             st.caption(labels.plain(task))
     if view.status in TERMINAL:

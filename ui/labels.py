@@ -127,6 +127,17 @@ def summary_line(view: Any) -> str:
     return line + _baseline(summary)
 
 
+def device_line(view: Any) -> str:
+    """Where a finished run trained and why ("trained on cpu — auto → cpu: …"); "" for a run
+    stored before devices were recorded with their reason."""
+    summary = getattr(view, "summary", None) or {}
+    device = summary.get("device") or getattr(view, "device", None)
+    if not device:
+        return ""
+    reason = summary.get("device_reason")
+    return f"trained on {device}" + (f" — {reason}" if reason else "")
+
+
 def _baseline(summary: Mapping[str, Any]) -> str:
     """A task's yardstick: the loss of always predicting one value (baseline_f)."""
     base = summary.get("baseline_f")

@@ -180,6 +180,9 @@ def _cmd_status(args) -> dict:
         "steps_stored": view.steps_stored,
         "seconds": view.seconds,
         "device": view.device,
+        "device_reason": (view.summary or {}).get("device_reason")
+        if isinstance(view.summary, dict)
+        else None,
         "worker_id": view.worker_id,
         "error": view.error,
         **_verdict(view),

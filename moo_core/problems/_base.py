@@ -86,6 +86,9 @@ class Problem(Objective):
     def work_per_row(self) -> int:
         return self.dim
 
+    def bytes_per_row(self) -> int:
+        return 4 * self.dim * (6 + 2 * self.n_objectives)
+
     def project(self, params: list[torch.Tensor]) -> None:
         if self.bounds is not None:
             with torch.no_grad():

@@ -107,6 +107,13 @@ class Task(Objective):
         """Multiply-adds of one run's forward pass over one step's rows."""
         return _parameter_count(self.widths) * self.rows_per_step
 
+    def bytes_per_row(self) -> int:
+        """One run's network in float32 with its gradients per objective and Adam's moments,
+        and a step's activations (forward and backward) on its rows."""
+        weights = _parameter_count(self.widths) * (4 + self.n_objectives)
+        activations = 3 * self.rows_per_step * sum(self.widths[1:])
+        return 4 * (weights + activations)
+
     @property
     def rows_per_step(self) -> int:
         """Data rows one step reads (the thread policy sizes the work by it)."""

@@ -151,6 +151,10 @@ def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(server, pag
     page.locator(".st-key-ds_source").get_by_role("button", name="Open").click()
     page.get_by_role("option").filter(has_text="evil").first.click()
     settle(page, 3.0)
+    # the text column as the target (the page suggests a numeric one): the others are features
+    page.locator(".st-key-ds_target").get_by_role("button", name="Open").click()
+    page.get_by_role("option").filter(has_text="script").first.click()
+    settle(page, 3.0)
     page.screenshot(path=str(ARTIFACTS / "hostile-datasets.png"), full_page=True)
     assert formed(page) == [], "datasets"
     texts["datasets"] = shown(page.evaluate(TEXT))

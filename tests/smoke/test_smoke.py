@@ -63,6 +63,7 @@ def test_worker_round_trip(tmp_path):
     status = last_json(python("-m", "worker", "status", str(run_id), env=env))
     assert status["status"] == "completed"
     assert status["steps_stored"] == 200
+    assert status["device"] == "cpu" and status["device_reason"].startswith("auto → cpu")
 
 
 def test_readme_library_example(tmp_path):

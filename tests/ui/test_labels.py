@@ -48,3 +48,13 @@ def test_an_inequality_reports_its_violation_not_the_distance_to_epsilon():
         config = {**TOY, "epsilon": 0.02, "constraint": kind}
         line = labels.summary_line(SimpleNamespace(config=config, summary={"final": final}))
         assert line.endswith(f"violation {expected}")
+
+
+def test_a_finished_run_says_where_it_trained_and_why():
+    from types import SimpleNamespace
+
+    from ui.labels import device_line
+
+    view = SimpleNamespace(summary={"device": "cpu", "device_reason": "auto → cpu: no CUDA"})
+    assert device_line(view) == "trained on cpu — auto → cpu: no CUDA"
+    assert device_line(SimpleNamespace(summary={}, device=None)) == ""
