@@ -141,7 +141,8 @@ def poll(page, script: str, done, timeout: float = 120):
         try:
             result = page.evaluate(script)
         except Exception as error:  # a board frame replaced while a deep link settles
-            if "detached" not in str(error) or not hasattr(page, "child_frames"):
+            replaced = "detached" in str(error) or "properties of null" in str(error)
+            if not replaced or not hasattr(page, "child_frames"):  # a frame mid-replacement too
                 raise
             page = board_frame(page.page)
             continue
