@@ -172,13 +172,14 @@ def _range(rows: slice) -> range:
 
 def _loop(step, recorder: Recorder, steps: int, chunk_seconds, should_stop, scale, closed) -> str:
     """Step until `steps`, a cancel or every row diverged; the batch's status."""
-    status, weigher, record = "completed", step.weigher, recorder.record
+    status, multipliers, record = "completed", step.weigher.multipliers, recorder.record
+    chunk_end = recorder.chunk_end
     with torch.no_grad() if closed else contextlib.nullcontext():
         for index in range(steps):
             values = step(index)  # (m, K), detached
-            lams = weigher.multipliers()
+            lams = multipliers()
             record(values, lams if scale is None else to_data_units(lams, scale), step.cosine)
-            if end := recorder.chunk_end(chunk_seconds, should_stop):
+            if end := chunk_end(chunk_seconds, should_stop):
                 status = "cancelled" if end == "cancelled" else status  # diverged rows say so
                 break
     recorder.flush()

@@ -50,23 +50,28 @@ class ClosedFormStep(_Step):
         super().__init__(objective, weigher, params, optimizer, scale)
         self.detached = [p.detach() for p in params]  # same storage: the steps reach `params`
         self.lr = optimizer.lr.reshape(-1, 1) if type(optimizer) is BatchedSGD else None
-        self.first = 1 if weigher.unit_f_weight else 0  # the first weight that multiplies
+        first = 1 if weigher.unit_f_weight else 0  # the first weight that multiplies
+        self.columns = [slice(i, i + 1) for i in range(objective.n_objectives)]
+        self.first, self.rest = first, range(first + 1, objective.n_objectives)
+        # bound once: a step of a few hundred rows costs what its Python does
+        self.closed_form, self.project = objective.closed_form, objective.project
 
     def __call__(self, index: int) -> torch.Tensor:
-        values, (grads,) = self.objective.closed_form(self.detached)  # (m, K), [(m, K, n)]
-        m = values.shape[0]
-        gram = self._gram([[grads[i]] for i in range(m)]) if self.takes_gram(index) else None
-        weights = self.weigher(values.T, gram)
-        total = torch.mul(weights[:, self.first : self.first + 1], grads[self.first])
-        if self.first:
+        values, (grads,) = self.closed_form(self.detached)  # (m, K), [(m, K, n)]
+        gram = None
+        if self.needs_gram or index % COSINE_EVERY == 0:
+            gram = self._gram([[grads[i]] for i in range(values.shape[0])])
+        weights, first, columns = self.weigher(values.T, gram), self.first, self.columns
+        total = torch.mul(weights[:, columns[first]], grads[first])
+        if first:
             total.add_(grads[0])
-        for i in range(self.first + 1, m):
-            total.add_(weights[:, i : i + 1] * grads[i])
+        for i in self.rest:
+            total.add_(weights[:, columns[i]] * grads[i])
         if self.lr is None:
             self.optimizer.step([total])
         else:
             self.detached[0].sub_(total.mul_(self.lr))  # x − lr·Σᵢ wᵢ∇Lᵢ, as BatchedSGD
-        self.objective.project(self.detached)
+        self.project(self.detached)
         return values
 
 
