@@ -41,7 +41,8 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev system-deps lint
 	@if [ -f Dockerfile ]; then $(VENV)/bin/hadolint Dockerfile; fi
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 -m "not e2e"
+	$(PY) -m pytest -m e2e
 	$(MAKE) pythons
 
 # The smoke set (tests/smoke) on every other CPython 3.12/3.13 this machine has, each in its

@@ -152,6 +152,16 @@ def parse_hyperparams(
     }
 
 
+def load_implementation(spec, package: str):
+    """The class a declaration names ("module:Class" under `package`), importing its module
+    (and so torch) here; it must name `spec` back (`class X(Base, method=…)`)."""
+    module, name = spec.implementation.split(":")
+    cls = getattr(importlib.import_module(f"{package}.{module}"), name)
+    if cls.spec is not spec:
+        raise RuntimeError(f"{spec.implementation} does not implement {spec.name!r}")
+    return cls
+
+
 def lazy_names(package: str, where: dict[str, str]):
     """A package's `__getattr__` (PEP 562) that imports a name's module on first use and keeps
     the value as an ordinary attribute from then on: a package can offer names whose modules

@@ -46,18 +46,8 @@ def _exit_with(parent: int) -> None:
     run is then failed by a reaper, as when a worker dies in the middle of a run."""
     while True:
         time.sleep(1.0)
-        if os.getppid() == 1 or not _alive(parent):
+        if os.getppid() == 1 or not failures.process_alive(parent):
             os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _train(url: str, claimed: ClaimedRun, worker_id: str, options, parent: int) -> None:

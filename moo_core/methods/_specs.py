@@ -11,12 +11,11 @@ and takes these attributes from it, so the two cannot disagree.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from moo_core.registry import ConfigError, Hyperparam, Registry, parse_floats
+from moo_core.registry import ConfigError, Hyperparam, Registry, load_implementation, parse_floats
 
 CONSTRAINT_KINDS = ("eq", "le", "ge")
 
@@ -80,11 +79,7 @@ class MethodSpec:
 
     def load(self) -> type:
         """The method's class (its module, and so torch, is imported here)."""
-        module, name = self.implementation.split(":")
-        cls = getattr(importlib.import_module(f"moo_core.methods.{module}"), name)
-        if cls.spec is not self:
-            raise RuntimeError(f"{self.implementation} does not implement method {self.name!r}")
-        return cls
+        return load_implementation(self, "moo_core.methods")
 
     def __call__(self, settings, constraints, seeds=None):
         return self.load()(settings, constraints, seeds)

@@ -9,7 +9,6 @@ declaration (`class Concave(Problem, problem="concave")`) and takes these attrib
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from moo_core.records import objective_names
-from moo_core.registry import ConfigError, Hyperparam, Registry
+from moo_core.registry import ConfigError, Hyperparam, Registry, load_implementation
 
 HALF_PI = math.pi / 2.0
 ZDT3_SEGMENTS = (
@@ -75,11 +74,7 @@ class ProblemSpec:
 
     def load(self) -> type:
         """The problem's class (its module, and so torch, is imported here)."""
-        module, name = self.implementation.split(":")
-        cls = getattr(importlib.import_module(f"moo_core.problems.{module}"), name)
-        if cls.spec is not self:
-            raise RuntimeError(f"{self.implementation} does not implement problem {self.name!r}")
-        return cls
+        return load_implementation(self, "moo_core.problems")
 
     def __call__(self, init: tuple[float, ...] | str | None = None):
         """The problem, ready to train from `init`."""
