@@ -23,7 +23,7 @@ def test_an_explicit_setting_overrides(monkeypatch):
     assert choose(10, explicit=cores()) == cores()
 
 
-@pytest.mark.parametrize("bad", ["0", str(cores() + 1), "two", "-1"])
+@pytest.mark.parametrize("bad", ["0", "257", "two", "-1"])
 def test_bad_thread_counts_name_the_value(bad, monkeypatch):
     with pytest.raises(ConfigError, match=f"--threads '{bad}'"):
         parse_threads(bad)
@@ -46,5 +46,11 @@ def test_cli_refuses_zero_threads():
     done = cli("run", "--problem", "concave", "--method", "mdmm", "--threads", "0")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: --threads '0' is out of range; allowed 1 to {cores()} (cores)"
+        "error: --threads '0' is out of range; allowed 1 to 256"
     ]
+
+
+def test_more_threads_than_cores_may_be_asked_for():
+    from moo_core.threads import parse_threads
+
+    assert parse_threads(str(cores() + 2)) == cores() + 2
