@@ -13,6 +13,7 @@ digit."""
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,7 @@ def steps_text(step: int) -> str:
 
 
 @dataclass(frozen=True)
-class Claim:
+class Claim(abc.ABC):
     method: str  # whose run ("*": every run of the lesson)
     setting: Mapping[str, float] = field(default_factory=dict)  # quoted hyperparameters
 
@@ -83,19 +84,22 @@ class Claim:
                 return f"ran with {key} = {hp.get(key)}, the card says {value:g}"
         return self.holds(run)
 
-    # each claim: quoted() and observed(run) give the numbers, sentence() the words,
-    # holds(run) the check
+    # each kind of claim (ui/claim_kinds.py) gives these four
+    @abc.abstractmethod
     def quoted(self) -> dict:
-        raise NotImplementedError
+        """The numbers the card quotes."""
 
+    @abc.abstractmethod
     def observed(self, run: Run) -> dict:
-        raise NotImplementedError
+        """The same numbers, read from a stored run."""
 
+    @abc.abstractmethod
     def sentence(self, numbers: dict, past: bool = False) -> str:
-        raise NotImplementedError
+        """The claim in words, with `numbers` (present tense while it runs, past after)."""
 
+    @abc.abstractmethod
     def holds(self, run: Run) -> str | None:
-        raise NotImplementedError
+        """None where `run` bears the claim out, else what it showed instead."""
 
 
 def near(got: float, want: float, slack: float = LEVEL_SLACK) -> bool:
