@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,18 +75,7 @@ def test_readme_library_example(tmp_path):
     assert numbers["|w|"] < 0.2 and numbers["gap"] < 0.6  # near their bounds 0.15 and 0.5
 
 
-@pytest.fixture
-def lab_db(tmp_path, monkeypatch):
-    monkeypatch.setenv("MOO_DATABASE_URL", f"sqlite:///{tmp_path / 'lab.db'}")
-    monkeypatch.setenv("MOO_EXTERNAL_WORKERS", "1")
-    import streamlit as st
-
-    st.cache_resource.clear()  # the page's engine is cached per process: this test's database
-    yield
-    st.cache_resource.clear()
-
-
-def test_lab_page_queues_a_run(lab_db):
+def test_lab_page_queues_a_run(db_url):
     from streamlit.testing.v1 import AppTest
 
     import storage

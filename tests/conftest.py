@@ -1,10 +1,13 @@
-"""Fixtures of the fault suite: a page-test database named by MOO_DATABASE_URL."""
+"""Fixtures shared by the test folders: a temporary SQLite database named by
+MOO_DATABASE_URL, for pages (`db_url`, `engine`) and for workers run as processes (`db`).
+tests/storage overrides `db_url` and `engine` to run each test on SQLite and PostgreSQL."""
 
 import pytest
 
 
 @pytest.fixture
 def db_url(tmp_path, monkeypatch):
+    """The pages' database; the app's cached engine and data are dropped around each test."""
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     monkeypatch.setenv("MOO_DATABASE_URL", url)
     monkeypatch.setenv("MOO_EXTERNAL_WORKERS", "1")
