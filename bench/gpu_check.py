@@ -7,6 +7,9 @@ On a machine with CUDA it prints one JSON document, in under 5 minutes on an H10
   and why (moo_core.devices);
 - `sweeps`: concave MDMM ε-sweeps of K = 256, 4,096 and 65,536 settings (1,000 steps), training
   and total seconds on each device, and `auto`'s choice;
+- `steps`: the one loop's step on CUDA against a hand-written one (bench.steps), eager and
+  captured in a CUDA graph, at K = 4,096 and 65,536 (3,000 steps): training seconds and the
+  ratio engine captured / hand-written captured (aim ≥ 0.5), and why the engine captured or not;
 - `tasks`: a small (diabetes, 16 hidden) and a large (fastsim, 512-512, batch 4,096) MLP task,
   steps/s on each device and `auto`'s choice;
 - `tests`: the suite's CUDA-marked tests (`pytest -m cuda`): their summary line and exit code.
@@ -128,6 +131,37 @@ def sweep_check(counts: list[int]) -> list[dict]:
     return rows
 
 
+def step_check(counts: list[int], steps: int = 3000, repeats: int = 3) -> list[dict]:
+    return [_step_row(count, steps, repeats) for count in counts]
+
+
+def _step_row(count: int, steps: int, repeats: int) -> dict:
+    import statistics
+
+    from bench.steps import hand_written, sweep_runs
+    from moo_core.batch import Batch
+    from moo_core.engine import train
+
+    runs = sweep_runs(count, steps, "cuda")
+    loops = {
+        "hand_eager": lambda: hand_written(count, steps, "cuda"),
+        "hand_graph": lambda: hand_written(count, steps, "cuda", graph=True),
+        "engine_eager": lambda: train(Batch.of(runs), capture=False).seconds,
+        "engine_graph": lambda: train(Batch.of(runs)).seconds,
+    }
+    hand_written(count, 100, "cuda", graph=True)  # warm-up: kernels, graphs, allocator
+    warm = train(Batch.of(sweep_runs(count, 100, "cuda")))
+    seconds = {name: [] for name in loops}
+    for _ in range(repeats):  # alternating, so each sees the same conditions
+        for name, loop in loops.items():
+            seconds[name].append(loop())
+    row = {"K": count, "engine_step": warm.device_reason}
+    row |= {f"{name}_s": round(statistics.median(s), 4) for name, s in seconds.items()}
+    row["graph_ratio"] = round(row["hand_graph_s"] / row["engine_graph_s"], 3)
+    row["eager_ratio"] = round(row["hand_eager_s"] / row["engine_eager_s"], 3)
+    return row
+
+
 TASKS = {
     "small": {"dataset": "diabetes", "target": "target", "objective": "l1", "hidden": "16"},
     "large": {
@@ -193,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "worker": worker_check,
         "toy": toy_check,
         "sweeps": lambda: sweep_check([256, 4096] if args.quick else [256, 4096, 65536]),
+        "steps": lambda: step_check([4096] if args.quick else [4096, 65536]),
         "tasks": lambda: task_check(50 if args.quick else 200),
         "tests": test_check,
     }

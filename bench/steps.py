@@ -33,41 +33,71 @@ HP = {"optimizer": "sgd", "lr": 0.01, "lr_lambda": 0.01, "damping": 10.0}
 CHUNK, COSINE_EVERY = 1024, 32
 
 
-def hand_written(count: int, steps: int) -> float:
-    """Seconds of the same sweep written by hand (see the module's docstring)."""
-    epsilon = torch.linspace(0.05, 0.95, count).unsqueeze(-1)
-    x = torch.tensor([0.6, -0.4]).expand(count, 2).clone()
-    centres = torch.tensor([SHIFT, -SHIFT]).reshape(2, 1, 1)
-    lam = torch.zeros(count, 1)
+def hand_written(count: int, steps: int, device: str = "cpu", graph: bool = False) -> float:
+    """Seconds of the same sweep written by hand (see the module's docstring); with `graph`
+    (CUDA) its step captured in a CUDA graph — one with the cosine, one without — and replayed,
+    the records copied from the graph's output after each replay."""
+    epsilon = torch.linspace(0.05, 0.95, count, device=device).unsqueeze(-1)
+    x = torch.tensor([0.6, -0.4], device=device).expand(count, 2).clone()
+    centres = torch.tensor([SHIFT, -SHIFT], device=device).reshape(2, 1, 1)
+    lam = torch.zeros(count, 1, device=device)
     lr, lr_lambda, damping = HP["lr"], HP["lr_lambda"], HP["damping"]
-    records = torch.empty(CHUNK, 5, count)  # f, g, λ, violation, cosine
-    cosine = torch.full((count,), float("nan"))
-    started, filled = time.perf_counter(), 0
-    for step in range(steps):
+    records = torch.empty(CHUNK, 5, count, device=device)  # f, g, λ, violation, cosine
+    cosine = torch.full((count,), float("nan"), device=device)
+    row = torch.empty(4, count, device=device)  # f, g, λ, cosine of one step
+
+    def body(with_cosine: bool) -> None:
         offset = x - centres
         values = 1.0 - torch.exp(-(offset**2).sum(-1))  # (2, K): f, g
         grads = 2.0 * offset * (1.0 - values).unsqueeze(-1)  # (2, K, 2): ∇f, ∇g
-        if step % COSINE_EVERY == 0:
+        if with_cosine:
             ff, gg = (grads[0] ** 2).sum(1), (grads[1] ** 2).sum(1)
-            cosine = (grads[0] * grads[1]).sum(1) / (ff * gg).sqrt()
+            cosine.copy_((grads[0] * grads[1]).sum(1) / (ff * gg).sqrt())
         defect = values[1].unsqueeze(-1) - epsilon
         pull = lam + damping * defect
-        records[filled, :2] = values
-        records[filled, 2] = lam[:, 0]
-        records[filled, 4] = cosine
+        torch.cat([values, lam.T, cosine.unsqueeze(0)], out=row)
+        lam.add_(lr_lambda * defect)
+        x.sub_(lr * (grads[0] + pull * grads[1]))
+
+    step = body
+    if graph:
+        graphs = {}
+        for with_cosine in (True, False):  # warm up on a side stream, then capture
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                body(with_cosine)
+            torch.cuda.current_stream().wait_stream(side)
+            graphs[with_cosine] = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graphs[with_cosine]):
+                body(with_cosine)
+
+        def step(with_cosine: bool) -> None:
+            graphs[with_cosine].replay()
+
+    _synchronize(device)
+    started, filled = time.perf_counter(), 0
+    for index in range(steps):
+        step(index % COSINE_EVERY == 0)
+        records[filled, :3] = row[:3]
+        records[filled, 4] = row[3]
         filled += 1
-        lam = lam + lr_lambda * defect
-        x -= lr * (grads[0] + pull * grads[1])
-        if filled == CHUNK or step == steps - 1:
+        if filled == CHUNK or index == steps - 1:
             records[:filled, 3] = (records[:filled, 1] - epsilon[:, 0]).abs()
-            records[:filled].numpy().copy()
+            records[:filled].cpu().numpy().copy()
             filled = 0
+    _synchronize(device)
     return time.perf_counter() - started
 
 
-def sweep_runs(count: int, steps: int) -> list:
+def _synchronize(device: str) -> None:
+    if device != "cpu":
+        torch.cuda.synchronize()
+
+
+def sweep_runs(count: int, steps: int, device: str = "cpu") -> list:
     base = m.make_run_config(
-        "concave", "mdmm", epsilon=0.6, steps=steps, device="cpu", hyperparams=HP
+        "concave", "mdmm", epsilon=0.6, steps=steps, device=device, hyperparams=HP
     )
     return m.make_sweep_config(base, "epsilon", 0.05, 0.95, count).runs()
 

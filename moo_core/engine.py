@@ -4,8 +4,8 @@ A single run, a sweep, a race of several methods and a real-data task all train 
 place steps, records, stops and hands chunks to the caller's hooks (`on_chunk`, which a worker
 uses to store steps and beat; `should_stop`, asked between chunks). Each group of rows weighs
 through its `Balancer` (moo_core.weigher), the class a user drives from their own loop; the
-step is a closed form or autograd (moo_core.steps); the end judges all rows at once
-(moo_core.outcomes).
+step is a closed form or autograd (moo_core.steps), the closed form captured once and replayed
+on CUDA (moo_core.capture); the end judges all rows at once (moo_core.outcomes).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from moo_core import capacity, devices
 from moo_core import threads as thread_policy
 from moo_core.balancer import Balancer
 from moo_core.batch import Batch, Fetch, Group
+from moo_core.capture import CapturedStep
 from moo_core.config import RunConfig
 from moo_core.methods import METHODS, Constraints
 from moo_core.objective import Objective
@@ -105,13 +106,16 @@ def train(
     chunk_seconds: float = 0.25,
     chunk_steps: int = 1024,
     threads: int | None = None,
+    capture: bool | None = None,
 ) -> BatchResult:
     """Train every row of `batch` to its end, a cancel or divergence of every row.
 
     `on_chunk` receives the recorded steps of all rows (row k is the k-th run or setting; a diverged
     row's later steps are NaN) at most every `chunk_seconds` and at the end; `should_stop` is
     asked at the same moments and ends the batch as cancelled. `threads` overrides the
-    intra-op thread count sized to the work (moo_core.threads)."""
+    intra-op thread count sized to the work (moo_core.threads). `capture`: replay the step from
+    a graph (moo_core.capture) — None: on CUDA where the step has a closed form; True: also on
+    the CPU, through the host stand-in (for tests); False: never."""
     first = batch.first
     objective = objective or build_objective(first, fetch)
     m = objective.n_objectives
@@ -150,6 +154,8 @@ def train(
         closed = objective.has_closed_form() and scale is None
         kind = ClosedFormStep if closed else AutogradStep
         step = kind(objective, weigher, params, optimizer, scale)
+        if closed and (capture or (capture is None and device.type == "cuda")):
+            step = CapturedStep(step)
         status = _loop(step, recorder, first.steps, chunk_seconds, should_stop, scale, closed)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -160,7 +166,7 @@ def train(
         outcomes=found,
         seconds=seconds,
         device=str(device),
-        device_reason=reason,
+        device_reason=f"{reason}; {step.describe()}" if isinstance(step, CapturedStep) else reason,
         trajectory=recorder.trajectory() if keep_trajectory else None,
         info=objective.describe(),
     )

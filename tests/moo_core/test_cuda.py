@@ -11,7 +11,9 @@ import pytest
 import torch
 
 from moo_core import make_run_config, make_sweep_config, race, run, sweep
+from moo_core.batch import Batch
 from moo_core.devices import CUDA_ROWS
+from moo_core.engine import train
 
 pytestmark = [
     pytest.mark.cuda,
@@ -40,3 +42,13 @@ def test_auto_keeps_a_toy_run_on_the_cpu_and_sends_a_large_sweep_to_cuda():
     base = make_run_config("concave", "mdmm", steps=50)
     large = sweep(make_sweep_config(base, "epsilon", 0.05, 0.95, CUDA_ROWS))
     assert large.device.startswith("cuda") and "auto → cuda" in large.device_reason
+
+
+def test_a_captured_step_replays_the_eager_one_on_cuda():
+    base = make_run_config("concave", "mdmm", epsilon=0.6, steps=300, device="cuda")
+    batch = Batch.of(make_sweep_config(base, "epsilon", 0.05, 0.95, 64).runs())
+    eager = train(batch, keep_trajectory=True, capture=False)
+    captured = train(batch, keep_trajectory=True)
+    assert "captured in a CUDA graph" in captured.device_reason, captured.device_reason
+    for column, values in eager.trajectory.items():
+        np.testing.assert_allclose(captured.trajectory[column], values, atol=1e-6, err_msg=column)
