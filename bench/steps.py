@@ -33,10 +33,13 @@ HP = {"optimizer": "sgd", "lr": 0.01, "lr_lambda": 0.01, "damping": 10.0}
 CHUNK, COSINE_EVERY = 1024, 32
 
 
-def hand_written(count: int, steps: int, device: str = "cpu", graph: bool = False) -> float:
+def hand_written(
+    count: int, steps: int, device: str = "cpu", graph: bool = False, last: list | None = None
+) -> float:
     """Seconds of the same sweep written by hand (see the module's docstring); with `graph`
     (CUDA) its step captured in a CUDA graph — one with the cosine, one without — and replayed,
-    the records copied from the graph's output after each replay."""
+    the records copied from the graph's output after each replay. `last` receives the last
+    chunk's records (steps, 5: f, g, λ, violation, cosine; K) for tests."""
     epsilon = torch.linspace(0.05, 0.95, count, device=device).unsqueeze(-1)
     x = torch.tensor([0.6, -0.4], device=device).expand(count, 2).clone()
     centres = torch.tensor([SHIFT, -SHIFT], device=device).reshape(2, 1, 1)
@@ -84,10 +87,13 @@ def hand_written(count: int, steps: int, device: str = "cpu", graph: bool = Fals
         filled += 1
         if filled == CHUNK or index == steps - 1:
             records[:filled, 3] = (records[:filled, 1] - epsilon[:, 0]).abs()
-            records[:filled].cpu().numpy().copy()
+            chunk = records[:filled].cpu().numpy().copy()
             filled = 0
     _synchronize(device)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if last is not None:
+        last.append(chunk)
+    return seconds
 
 
 def _synchronize(device: str) -> None:

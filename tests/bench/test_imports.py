@@ -36,3 +36,21 @@ def test_the_library_bench_compares_the_same_step(method, m):
     if method != "pcgrad" or m == 2:
         error = (found["paper"] - found["hand"]).norm() / found["hand"].norm()
         assert error < 1e-2, error  # measured ≤ 2.1e-3 (SLSQP at m = 10)
+
+
+def test_the_step_bench_times_the_engines_arithmetic():
+    """bench.steps' hand-written loop, the reference of the step ratio, records what the engine
+    records for the same sweep (f, g, λ each step, the cosine every 32nd)."""
+    import numpy as np
+
+    from bench.steps import hand_written, sweep_runs
+    from moo_core.batch import Batch
+    from moo_core.engine import train
+
+    count, steps, last = 16, 100, []
+    hand_written(count, steps, last=last)
+    engine = train(Batch.of(sweep_runs(count, steps)), keep_trajectory=True, threads=1)
+    hand = last[0]  # the last chunk: all 100 steps
+    for i, column in enumerate(("f", "g", "lambda")):
+        np.testing.assert_allclose(hand[:, i], engine.trajectory[column], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(hand[::32, 4], engine.trajectory["grad_cos"][::32], rtol=1e-5)
