@@ -11,6 +11,7 @@ on CUDA (moo_core.capture); the end judges all rows at once (moo_core.outcomes).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,8 +115,8 @@ def train(
     row's later steps are NaN) at most every `chunk_seconds` and at the end; `should_stop` is
     asked at the same moments and ends the batch as cancelled. `threads` overrides the
     intra-op thread count sized to the work (moo_core.threads). `capture`: replay the step from
-    a graph (moo_core.capture) — None: on CUDA where the step has a closed form; True: also on
-    the CPU, through the host stand-in (for tests); False: never."""
+    a graph (moo_core.capture) — None: on CUDA where the step has a closed form, unless
+    MOO_CAPTURE=0; True: also on the CPU, through the host stand-in (for tests); False: never."""
     first = batch.first
     objective = objective or build_objective(first, fetch)
     m = objective.n_objectives
@@ -154,7 +155,9 @@ def train(
         closed = objective.has_closed_form() and scale is None
         kind = ClosedFormStep if closed else AutogradStep
         step = kind(objective, weigher, params, optimizer, scale)
-        if closed and (capture or (capture is None and device.type == "cuda")):
+        if capture is None:  # MOO_CAPTURE=0 keeps a CUDA step eager (moo_core.capture)
+            capture = device.type == "cuda" and os.environ.get("MOO_CAPTURE", "1") != "0"
+        if closed and capture:
             step = CapturedStep(step)
         status = _loop(step, recorder, first.steps, chunk_seconds, should_stop, scale, closed)
         if device.type == "cuda":

@@ -52,3 +52,9 @@ def test_a_captured_step_replays_the_eager_one_on_cuda():
     assert "captured in a CUDA graph" in captured.device_reason, captured.device_reason
     for column, values in eager.trajectory.items():
         np.testing.assert_allclose(captured.trajectory[column], values, atol=1e-6, err_msg=column)
+
+
+def test_moo_capture_0_keeps_the_cuda_step_eager(monkeypatch):
+    monkeypatch.setenv("MOO_CAPTURE", "0")
+    result = run(make_run_config("concave", "mdmm", steps=50, device="cuda"))
+    assert result.device.startswith("cuda") and "captured" not in result.device_reason
