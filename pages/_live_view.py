@@ -114,8 +114,12 @@ def charts(eng, views, projector: bool, polling: bool) -> None:
     from pages._board import board
 
     series = {label(v): m for v in views if len((m := metrics(eng, v.id)).get("step", ()))}
+    # the board keeps its place in the page from the first refresh to the last (a line above it
+    # fills one slot, present every time): an element that moves is mounted anew, hidden until
+    # its new frame says it is ready (charts blinking out as the runs finish)
+    note = st.empty()
     if not series:  # nothing stored yet: the board alone, loading plotly.js meanwhile
-        st.caption("The charts appear here with the first stored steps.")
+        note.caption("The charts appear here with the first stored steps.")
         board([], key="live_board")
         return
     first, info = config_of(views[0]), labels.task_info(views[0])
@@ -130,7 +134,7 @@ def charts(eng, views, projector: bool, polling: bool) -> None:
         figures = {n: f for n, f, _ in shown}
         spec = replay.add_replay(figures, series, step_charts=replay.OVER_STEPS, autoplay=fast)
     if spec and fast:
-        st.info(live_text.replay_note(views, spec["steps"][-1]))
+        note.info(live_text.replay_note(views, spec["steps"][-1]))
     board(shown, key="live_board", projector=projector, static=polling, replay=spec)
     drawn = ", ".join(f"{k}: {len(m['step'])}" for k, m in series.items())
     st.caption(plain(f"Steps drawn: {drawn}"))

@@ -108,7 +108,9 @@
     old.swapping = { latest: null };
     Plotly.newPlot(fresh, drawn.data, drawn.layout, config).then(function () {
       const latest = old.swapping.latest;
-      fresh.style.cssText = "";
+      // in the old one's place with its fixed height (see render): a copy sized by its content
+      // collapsed to 0 px when Plotly redrew it, and all the swapped charts blinked out at once
+      fresh.style.cssText = "height: " + old.style.height;
       const id = old.id;
       old.replaceWith(fresh);
       fresh.id = id;
