@@ -136,9 +136,7 @@ def step_check(counts: list[int], steps: int = 3000, repeats: int = 3) -> list[d
 
 
 def _step_row(count: int, steps: int, repeats: int) -> dict:
-    import statistics
-
-    from bench.steps import hand_written, sweep_runs
+    from bench.steps import alternating, hand_written, sweep_runs
     from moo_core.batch import Batch
     from moo_core.engine import train
 
@@ -151,12 +149,8 @@ def _step_row(count: int, steps: int, repeats: int) -> dict:
     }
     hand_written(count, 100, "cuda", graph=True)  # warm-up: kernels, graphs, allocator
     warm = train(Batch.of(sweep_runs(count, 100, "cuda")))
-    seconds = {name: [] for name in loops}
-    for _ in range(repeats):  # alternating, so each sees the same conditions
-        for name, loop in loops.items():
-            seconds[name].append(loop())
     row = {"K": count, "engine_step": warm.device_reason}
-    row |= {f"{name}_s": round(statistics.median(s), 4) for name, s in seconds.items()}
+    row |= {f"{name}_s": round(s, 4) for name, s in alternating(loops, repeats).items()}
     row["graph_ratio"] = round(row["hand_graph_s"] / row["engine_graph_s"], 3)
     row["eager_ratio"] = round(row["hand_eager_s"] / row["engine_eager_s"], 3)
     return row

@@ -108,18 +108,30 @@ def sweep_runs(count: int, steps: int, device: str = "cpu") -> list:
     return m.make_sweep_config(base, "epsilon", 0.05, 0.95, count).runs()
 
 
+def alternating(loops: dict, repeats: int) -> dict[str, float]:
+    """Median seconds of each loop (name → a call returning its seconds), the loops run in
+    turn `repeats` times, so each sees the same load."""
+    seconds = {name: [] for name in loops}
+    for _ in range(repeats):
+        for name, loop in loops.items():
+            seconds[name].append(loop())
+    return {name: statistics.median(found) for name, found in seconds.items()}
+
+
 def step_ratio(count: int, steps: int, repeats: int) -> tuple[float, float]:
     """Median training seconds (engine, hand-written), alternating."""
     runs = sweep_runs(count, steps)
     train(Batch.of(runs[:4]), threads=1)
     with thread_policy.using(1):
         hand_written(count, 100)
-    engine, hand = [], []
-    for _ in range(repeats):
-        engine.append(train(Batch.of(runs), threads=1).seconds)
+
+    def hand() -> float:
         with thread_policy.using(1):  # as the engine's threads=1
-            hand.append(hand_written(count, steps))
-    return statistics.median(engine), statistics.median(hand)
+            return hand_written(count, steps)
+
+    engine = lambda: train(Batch.of(runs), threads=1).seconds  # noqa: E731
+    found = alternating({"engine": engine, "hand": hand}, repeats)
+    return found["engine"], found["hand"]
 
 
 def end_of_batch(count: int, steps: int = 1000) -> tuple[float, float]:

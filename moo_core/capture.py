@@ -102,11 +102,9 @@ class CapturedStep:
     """`step` (a ClosedFormStep) eager for WARMUP steps and one checked step of each kind, then
     captured and replayed; eager throughout where `reason` says why not."""
 
-    def __init__(self, step: ClosedFormStep, graph_class=None):
+    def __init__(self, step: ClosedFormStep):
         self.step, self.weigher = step, step.weigher
-        cuda = step.detached[0].device.type == "cuda"
-        self.graph_class = graph_class or (CudaGraph if cuda else HostGraph)
-        self.cuda = cuda
+        self.cuda = step.detached[0].device.type == "cuda"
         self.reason: str | None = None  # why the step stays eager
         self.graphs: dict[bool, _Captured] = {}
         self.checked: set[bool] = set()
@@ -187,7 +185,7 @@ class CapturedStep:
         self._load_inputs()
         names = [list(s) for s in self.static]
         buffers = [t for static in self.static for t in static.values()]
-        graph = self.graph_class([*self.step.detached, *buffers])
+        graph = (CudaGraph if self.cuda else HostGraph)([*self.step.detached, *buffers])
         kept = (self.weigher.weights, self.weigher._multipliers, self.step.cosine)
 
         def step() -> list:
